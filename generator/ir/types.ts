@@ -1,0 +1,176 @@
+/**
+ * The IR: the contract between `load/` + `ir/` and `emit/`. Plain, serializable,
+ * sorted data; `emit/` reads nothing else. Changing a field here is a change to
+ * every generated file, so keep it small and explicit.
+ */
+import type { SourceRef } from '../diagnostics/diagnostic.js';
+
+export type JsonSchema = { readonly [key: string]: unknown } | boolean;
+
+export type HttpMethod = 'get' | 'put' | 'post' | 'delete' | 'options' | 'head' | 'patch' | 'trace';
+
+export interface ApiIR {
+  /** Folder name under generated/, e.g. `conveyor`. */
+  readonly id: string;
+  readonly title: string;
+  readonly version: string;
+  readonly server: ServerInfoIR;
+  /** Upstream base URLs from the document (servers / host+basePath), first is the default. */
+  readonly servers: readonly string[];
+  readonly provenance: ProvenanceIR;
+  readonly securitySchemes: readonly SecuritySchemeIR[];
+  readonly settings: SettingsIR;
+  readonly prompts: readonly PromptIR[];
+  /** Sorted by name. */
+  readonly tools: readonly ToolIR[];
+}
+
+export interface ServerInfoIR {
+  readonly name: string;
+  readonly title: string;
+  readonly version: string;
+  readonly instructions?: string;
+}
+
+export interface ProvenanceIR {
+  /** Path of the spec relative to the spec folder's parent, posix separators. */
+  readonly specFile: string;
+  readonly specSha256: string;
+  readonly overlays: readonly { readonly file: string; readonly sha256: string }[];
+  readonly generatorVersion: string;
+}
+
+/** How the platform's API accepts a credential; the runtime fills in the secret. */
+export interface SecuritySchemeIR {
+  readonly name: string;
+  readonly type: 'apiKey' | 'http' | 'oauth2' | 'openIdConnect' | 'mutualTLS';
+  /** apiKey */
+  readonly in?: 'header' | 'query' | 'cookie';
+  readonly paramName?: string;
+  /** http: bearer | basic | ... */
+  readonly scheme?: string;
+}
+
+export interface SettingsIR {
+  readonly naming: { readonly prefix: string; readonly arguments: 'preserve' | 'snake_case' };
+  readonly scopes: {
+    readonly definitions: readonly { readonly name: string; readonly description: string }[];
+    readonly read: readonly string[];
+    readonly write: readonly string[];
+  };
+  readonly upstream: UpstreamSettingsIR;
+  readonly limits: { readonly maxBytes: number; readonly maxItems: number };
+  /** Opaque to emit; later issues give these runtime meaning (tenancy, rate limits, tokens). */
+  readonly extensions: { readonly [key: string]: unknown };
+}
+
+export interface UpstreamSettingsIR {
+  /** Overrides servers[0] when set. */
+  readonly baseUrl?: string;
+  /** Which security scheme carries the user's/service credential upstream. */
+  readonly auth?: { readonly scheme: string };
+  readonly timeoutMs: number;
+  readonly retries: number;
+  /** Send `Idempotency-Key` upstream for write tools that carry one. */
+  readonly forwardIdempotencyKey: boolean;
+}
+
+export interface PromptIR {
+  readonly name: string;
+  readonly title?: string;
+  readonly description: string;
+  readonly arguments: readonly {
+    readonly name: string;
+    readonly description?: string;
+    readonly required: boolean;
+  }[];
+  readonly template: string;
+  readonly source: SourceRef;
+}
+
+export interface ToolAnnotationsIR {
+  readonly readOnlyHint: boolean;
+  readonly destructiveHint: boolean;
+  readonly idempotentHint: boolean;
+  readonly openWorldHint: boolean;
+}
+
+export type IdempotencyMode = 'required' | 'optional' | 'none';
+
+export type ParamLocation = 'path' | 'query' | 'header' | 'cookie';
+export type ParamStyle =
+  | 'simple'
+  | 'label'
+  | 'matrix'
+  | 'form'
+  | 'spaceDelimited'
+  | 'pipeDelimited'
+  | 'deepObject';
+
+export interface ParamIR {
+  /** Name on the wire (path template name, query key, header name). */
+  readonly name: string;
+  readonly in: ParamLocation;
+  readonly style: ParamStyle;
+  readonly explode: boolean;
+  readonly required: boolean;
+  /** Tool argument name; absent when hidden. */
+  readonly argument?: string;
+  /** Fixed value for a hidden parameter, sent on every call. */
+  readonly value?: unknown;
+  /** Default the runtime applies when the argument is omitted (from the overlay). */
+  readonly allowReserved?: boolean;
+}
+
+export interface BodyIR {
+  readonly mediaType: string;
+  readonly required: boolean;
+  /**
+   * `properties`: each top-level property of an object body is its own argument
+   * (what models call best); `value`: the whole body is one argument.
+   */
+  readonly mode: 'properties' | 'value';
+  /** mode `value`: the argument holding the body. */
+  readonly argument?: string;
+  /** mode `properties`: argument -> body property, sorted by argument. */
+  readonly properties?: readonly {
+    readonly argument: string;
+    readonly property: string;
+    /** Fixed value for a hidden property. */
+    readonly value?: unknown;
+    readonly hidden?: boolean;
+  }[];
+}
+
+export interface ResponsePolicyIR {
+  /** RFC 9535 JSONPath expressions removed from the result before it reaches the model. */
+  readonly redact: readonly string[];
+  readonly maxBytes: number;
+  readonly maxItems: number;
+}
+
+export interface ToolIR {
+  readonly name: string;
+  /** camelCase identifier of the generated export. */
+  readonly exportName: string;
+  /** kebab/snake file stem under tools/. */
+  readonly fileName: string;
+  readonly title: string;
+  readonly description: string;
+  readonly operationId?: string;
+  readonly http: { readonly method: HttpMethod; readonly path: string };
+  /** Sorted by location then name. */
+  readonly params: readonly ParamIR[];
+  readonly body?: BodyIR;
+  readonly inputSchema: JsonSchema;
+  readonly outputSchema?: JsonSchema;
+  /** Media type of the success response; `undefined` for empty responses. */
+  readonly responseMediaType?: string;
+  readonly annotations: ToolAnnotationsIR;
+  readonly scopes: readonly string[];
+  readonly idempotency: IdempotencyMode;
+  readonly response: ResponsePolicyIR;
+  readonly toolsets: readonly string[];
+  readonly deprecated: boolean;
+  readonly source: SourceRef;
+}

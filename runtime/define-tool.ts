@@ -1,0 +1,120 @@
+/**
+ * The only runtime module generated code imports. It fixes the shape of a
+ * generated tool and API module, so the runtime can serve any generated/<api>/
+ * without knowing anything about the generator.
+ */
+
+export type JsonSchema = { readonly [key: string]: unknown } | boolean;
+
+export type HttpMethod = 'get' | 'put' | 'post' | 'delete' | 'options' | 'head' | 'patch' | 'trace';
+
+export interface ToolParamBinding {
+  readonly name: string;
+  readonly in: 'path' | 'query' | 'header' | 'cookie';
+  readonly style: 'simple' | 'label' | 'matrix' | 'form' | 'spaceDelimited' | 'pipeDelimited' | 'deepObject';
+  readonly explode: boolean;
+  readonly required: boolean;
+  /** Argument carrying the value; absent for hidden parameters. */
+  readonly argument?: string;
+  /** Fixed value of a hidden parameter. */
+  readonly value?: unknown;
+  readonly allowReserved?: boolean;
+}
+
+export interface ToolBodyBinding {
+  readonly mediaType: string;
+  readonly required: boolean;
+  readonly mode: 'properties' | 'value';
+  readonly argument?: string;
+  readonly properties?: readonly {
+    readonly argument: string;
+    readonly property: string;
+    readonly value?: unknown;
+    readonly hidden?: boolean;
+  }[];
+}
+
+export interface ToolDefinition<Input = Record<string, unknown>, Output = unknown> {
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly annotations: {
+    readonly readOnlyHint: boolean;
+    readonly destructiveHint: boolean;
+    readonly idempotentHint: boolean;
+    readonly openWorldHint: boolean;
+  };
+  readonly scopes: readonly string[];
+  readonly idempotency: 'required' | 'optional' | 'none';
+  readonly toolsets: readonly string[];
+  readonly http: {
+    readonly method: HttpMethod;
+    readonly path: string;
+    readonly params: readonly ToolParamBinding[];
+    readonly body?: ToolBodyBinding;
+    /** Media type of the success response, absent when the API answers with no body. */
+    readonly responseMediaType?: string;
+  };
+  readonly inputSchema: JsonSchema;
+  readonly outputSchema?: JsonSchema;
+  readonly response: {
+    readonly redact: readonly string[];
+    readonly maxBytes: number;
+    readonly maxItems: number;
+  };
+  /** Phantom fields: carry the generated TypeScript types to callers; never set at runtime. */
+  readonly __input?: Input;
+  readonly __output?: Output;
+}
+
+export interface ApiDefinition {
+  readonly id: string;
+  readonly title: string;
+  readonly version: string;
+  readonly server: {
+    readonly name: string;
+    readonly title: string;
+    readonly version: string;
+    readonly instructions?: string;
+  };
+  readonly servers: readonly string[];
+  readonly securitySchemes: readonly {
+    readonly name: string;
+    readonly type: string;
+    readonly in?: string;
+    readonly paramName?: string;
+    readonly scheme?: string;
+  }[];
+  readonly upstream: {
+    readonly baseUrl?: string;
+    readonly auth?: { readonly scheme: string };
+    readonly timeoutMs: number;
+    readonly retries: number;
+    readonly forwardIdempotencyKey: boolean;
+  };
+  readonly scopes: {
+    readonly definitions: readonly { readonly name: string; readonly description: string }[];
+    readonly read: readonly string[];
+    readonly write: readonly string[];
+  };
+  readonly extensions: { readonly [key: string]: unknown };
+  readonly prompts: readonly PromptDefinition[];
+  readonly tools: readonly ToolDefinition[];
+}
+
+export interface PromptDefinition {
+  readonly name: string;
+  readonly title?: string;
+  readonly description: string;
+  readonly arguments: readonly { readonly name: string; readonly description?: string; readonly required: boolean }[];
+  readonly template: string;
+}
+
+/** Identity at runtime; exists so generated modules are type-checked against the contract. */
+export function defineTool<Input, Output>(definition: ToolDefinition<Input, Output>): ToolDefinition<Input, Output> {
+  return definition;
+}
+
+export function defineApi(definition: ApiDefinition): ApiDefinition {
+  return definition;
+}
