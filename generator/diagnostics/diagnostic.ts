@@ -2,7 +2,7 @@
  * Diagnostics are data: every stage reports into a sink and keeps going, so a
  * user sees all problems of a run at once, each with where it is and how to fix it.
  */
-import { DIAGNOSTIC_CATALOG, type DiagnosticCode } from './codes.js';
+import { type CatalogEntry, DIAGNOSTIC_CATALOG, type DiagnosticCode } from './codes.js';
 
 /** Where something came from: a file position plus the JSON pointer of the node in the document. */
 export interface SourceRef {
@@ -48,7 +48,7 @@ export function createDiagnosticSink(options: { strict?: boolean } = {}): Diagno
   const diagnostics: Diagnostic[] = [];
   return {
     report(input) {
-      const entry = DIAGNOSTIC_CATALOG[input.code];
+      const entry: CatalogEntry = DIAGNOSTIC_CATALOG[input.code];
       let severity = input.severity ?? entry.severity;
       if (options.strict && severity === 'warning' && entry.strictError) severity = 'error';
       diagnostics.push({

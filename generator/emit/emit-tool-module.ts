@@ -1,0 +1,125 @@
+/**
+ * ToolIR -> tools/<name>.ts: the tool's input/output types, its JSON Schemas,
+ * HTTP binding and policy, as one `defineTool` call. No logic lives here; the
+ * runtime interprets the definition.
+ */
+import { type Project, type StatementStructures, StructureKind, VariableDeclarationKind } from 'ts-morph';
+import { toPascalCase } from '../ir/naming.js';
+import type { JsonSchema, ToolIR } from '../ir/types.js';
+import { printKey, printLiteral, sanitizeComment } from './print-literal.js';
+import { schemaToType, type TypeContext } from './schema-to-type.js';
+
+export const RUNTIME_IMPORT = '../../../runtime/define-tool.js';
+
+export function emitToolModule(project: Project, tool: ToolIR, header: string): string {
+  const typeBase = toPascalCase(tool.exportName) || 'Tool';
+  const inputType = `${typeBase}Input`;
+  const outputType = `${typeBase}Output`;
+  const statements: StatementStructures[] = [
+    {
+      kind: StructureKind.ImportDeclaration,
+      moduleSpecifier: RUNTIME_IMPORT,
+      namedImports: ['defineTool'],
+    },
+  ];
+
+  const inputDefs = defsOf(tool.inputSchema);
+  const outputDefs = tool.outputSchema ? defsOf(tool.outputSchema) : {};
+  const inputCtx = defContext(`${typeBase}Input`);
+  const outputCtx = defContext(`${typeBase}Output`);
+  statements.push(...defAliases(inputDefs, inputCtx), ...defAliases(outputDefs, outputCtx));
+
+  statements.push(inputInterface(tool, inputType, inputCtx));
+  statements.push({
+    kind: StructureKind.TypeAlias,
+    isExported: true,
+    name: outputType,
+    docs: [`What \`${tool.name}\` returns as structured content.`],
+    type: tool.outputSchema ? schemaToType(stripDefs(tool.outputSchema), outputCtx) : 'unknown',
+  });
+
+  const definition = {
+    name: tool.name,
+    title: tool.title,
+    description: tool.description,
+    annotations: tool.annotations,
+    scopes: tool.scopes,
+    idempotency: tool.idempotency,
+    toolsets: tool.toolsets,
+    http: {
+      method: tool.http.method,
+      path: tool.http.path,
+      params: tool.params,
+      body: tool.body,
+      responseMediaType: tool.responseMediaType,
+    },
+    inputSchema: tool.inputSchema,
+    outputSchema: tool.outputSchema,
+    response: tool.response,
+  };
+  statements.push({
+    kind: StructureKind.VariableStatement,
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: [sanitizeComment(`${tool.title}\n\n${tool.http.method.toUpperCase()} ${tool.http.path}`)],
+    declarations: [
+      {
+        name: tool.exportName,
+        initializer: `defineTool<${inputType}, ${outputType}>(${printLiteral(definition)})`,
+      },
+    ],
+  });
+
+  const file = project.createSourceFile(`tools/${tool.fileName}.ts`, { statements }, { overwrite: true });
+  file.insertText(0, header);
+  const text = file.getFullText();
+  project.removeSourceFile(file);
+  return text;
+}
+
+function inputInterface(tool: ToolIR, name: string, ctx: TypeContext): StatementStructures {
+  const schema = tool.inputSchema as Record<string, unknown>;
+  const props = (schema['properties'] ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((schema['required'] as string[] | undefined) ?? []);
+  return {
+    kind: StructureKind.Interface,
+    isExported: true,
+    name,
+    docs: [`Arguments of \`${tool.name}\`.`],
+    properties: Object.keys(props).map((key) => {
+      const prop = props[key]!;
+      const description = typeof prop === 'object' && typeof prop['description'] === 'string' ? prop['description'] : '';
+      return {
+        name: printKey(key),
+        hasQuestionToken: !required.has(key),
+        type: schemaToType(prop, ctx),
+        ...(description ? { docs: [sanitizeComment(description)] } : {}),
+      };
+    }),
+  };
+}
+
+function defsOf(schema: JsonSchema): Record<string, JsonSchema> {
+  return typeof schema === 'object' && typeof schema['$defs'] === 'object' && schema['$defs'] !== null
+    ? (schema['$defs'] as Record<string, JsonSchema>)
+    : {};
+}
+
+function stripDefs(schema: JsonSchema): JsonSchema {
+  if (typeof schema !== 'object') return schema;
+  const { $defs: _defs, ...rest } = schema as Record<string, unknown>;
+  return rest;
+}
+
+function defContext(prefix: string): TypeContext {
+  return { defType: (name) => `${prefix}${toPascalCase(name) || 'Def'}` };
+}
+
+function defAliases(defs: Record<string, JsonSchema>, ctx: TypeContext): StatementStructures[] {
+  return Object.keys(defs).map((name) => ({
+    kind: StructureKind.TypeAlias,
+    isExported: true,
+    name: ctx.defType(name),
+    type: schemaToType(defs[name], ctx),
+  }));
+}

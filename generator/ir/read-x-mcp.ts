@@ -1,0 +1,354 @@
+/**
+ * Reads and checks the `x-mcp` extension (docs/x-mcp.md) at the document root and
+ * on operations. Unknown keys are warnings (typos), wrong types are errors; both
+ * point at the offending node.
+ */
+import type { DiagnosticSink, SourceRef } from '../diagnostics/diagnostic.js';
+import type { HintOverrides } from './annotations.js';
+import { escapePointer, isObject } from './json-schema.js';
+import type { IdempotencyMode } from './types.js';
+
+export type Locate = (pointer: string) => SourceRef;
+
+export interface ArgumentOverride {
+  readonly name?: string;
+  readonly description?: string;
+  readonly hidden?: boolean;
+  readonly value?: unknown;
+  /** JSON Schema keywords merged into the argument's schema. */
+  readonly schema: Readonly<Record<string, unknown>>;
+}
+
+export interface OperationXMcp {
+  readonly excluded: boolean;
+  readonly name?: string;
+  readonly title?: string;
+  readonly description?: string;
+  readonly hints: HintOverrides;
+  readonly scopes?: readonly string[];
+  readonly idempotency?: IdempotencyMode;
+  readonly arguments: Readonly<Record<string, ArgumentOverride>>;
+  readonly response: { readonly redact?: readonly string[]; readonly maxBytes?: number; readonly maxItems?: number };
+  readonly toolsets?: readonly string[];
+}
+
+export interface RootXMcp {
+  readonly server: { name?: string; title?: string; version?: string; instructions?: string };
+  readonly naming: { prefix: string; arguments: 'preserve' | 'snake_case' };
+  readonly hints: { openWorld: boolean };
+  readonly scopes: {
+    definitions: { name: string; description: string }[];
+    read: string[];
+    write: string[];
+  };
+  readonly upstream: {
+    baseUrl?: string;
+    auth?: { scheme: string };
+    timeoutMs: number;
+    retries: number;
+    forwardIdempotencyKey: boolean;
+  };
+  readonly limits: { maxBytes: number; maxItems: number };
+  readonly prompts: readonly RawPrompt[];
+  /** Runtime settings this generator passes through untouched (tenancy, rateLimits, tokens, whoami). */
+  readonly extensions: Record<string, unknown>;
+}
+
+export interface RawPrompt {
+  readonly value: Record<string, unknown>;
+  readonly pointer: string;
+}
+
+const ARGUMENT_SCHEMA_KEYS = [
+  'default',
+  'minimum',
+  'maximum',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+  'enum',
+  'pattern',
+  'examples',
+  'format',
+];
+const OPERATION_KEYS = new Set([
+  'name',
+  'title',
+  'description',
+  'hints',
+  'scopes',
+  'idempotency',
+  'arguments',
+  'response',
+  'toolsets',
+]);
+const ROOT_KEYS = new Set([
+  'server',
+  'naming',
+  'hints',
+  'scopes',
+  'upstream',
+  'limits',
+  'prompts',
+  'whoami',
+  'tokens',
+  'tenancy',
+  'rateLimits',
+  'toolsets',
+]);
+const PASS_THROUGH_ROOT_KEYS = ['whoami', 'tokens', 'tenancy', 'rateLimits', 'toolsets'];
+
+export const DEFAULT_MAX_BYTES = 900_000;
+export const DEFAULT_MAX_ITEMS = 200;
+
+class Reader {
+  constructor(
+    private readonly sink: DiagnosticSink,
+    private readonly locate: Locate,
+  ) {}
+
+  invalid(pointer: string, message: string, fix?: string): void {
+    this.sink.report({
+      code: 'MCPGEN_XMCP_INVALID',
+      message,
+      source: this.locate(pointer),
+      ...(fix ? { fix } : {}),
+    });
+  }
+
+  unknownKeys(value: Record<string, unknown>, known: ReadonlySet<string>, pointer: string): void {
+    for (const key of Object.keys(value)) {
+      if (!known.has(key)) {
+        this.sink.report({
+          code: 'MCPGEN_XMCP_UNKNOWN_KEY',
+          message: `unknown key \`${key}\` in x-mcp (known: ${[...known].sort().join(', ')})`,
+          source: this.locate(`${pointer}/${escapePointer(key)}`),
+        });
+      }
+    }
+  }
+
+  string(value: unknown, pointer: string, what: string): string | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value === 'string') return value;
+    this.invalid(pointer, `${what} must be a string, found ${describe(value)}`);
+    return undefined;
+  }
+
+  boolean(value: unknown, pointer: string, what: string): boolean | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value === 'boolean') return value;
+    this.invalid(pointer, `${what} must be true or false, found ${describe(value)}`);
+    return undefined;
+  }
+
+  positiveInt(value: unknown, pointer: string, what: string): number | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
+    this.invalid(pointer, `${what} must be a positive integer, found ${describe(value)}`);
+    return undefined;
+  }
+
+  stringList(value: unknown, pointer: string, what: string): string[] | undefined {
+    if (value === undefined) return undefined;
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return [...value];
+    this.invalid(pointer, `${what} must be a list of strings, found ${describe(value)}`);
+    return undefined;
+  }
+
+  object(value: unknown, pointer: string, what: string): Record<string, unknown> | undefined {
+    if (value === undefined) return undefined;
+    if (isObject(value)) return value;
+    this.invalid(pointer, `${what} must be a mapping, found ${describe(value)}`);
+    return undefined;
+  }
+}
+
+export function readOperationXMcp(
+  raw: unknown,
+  pointer: string,
+  sink: DiagnosticSink,
+  locate: Locate,
+): OperationXMcp {
+  const empty: OperationXMcp = { excluded: false, hints: {}, arguments: {}, response: {} };
+  if (raw === undefined || raw === true) return empty;
+  if (raw === false) return { ...empty, excluded: true };
+  const r = new Reader(sink, locate);
+  if (!isObject(raw)) {
+    r.invalid(pointer, `x-mcp on an operation must be a mapping or false, found ${describe(raw)}`);
+    return empty;
+  }
+  r.unknownKeys(raw, OPERATION_KEYS, pointer);
+  const hintsRaw = r.object(raw['hints'], `${pointer}/hints`, 'x-mcp.hints') ?? {};
+  r.unknownKeys(hintsRaw, new Set(['readOnly', 'destructive', 'idempotent', 'openWorld']), `${pointer}/hints`);
+  const hints: HintOverrides = {
+    ...optional('readOnly', r.boolean(hintsRaw['readOnly'], `${pointer}/hints/readOnly`, 'hints.readOnly')),
+    ...optional(
+      'destructive',
+      r.boolean(hintsRaw['destructive'], `${pointer}/hints/destructive`, 'hints.destructive'),
+    ),
+    ...optional('idempotent', r.boolean(hintsRaw['idempotent'], `${pointer}/hints/idempotent`, 'hints.idempotent')),
+    ...optional('openWorld', r.boolean(hintsRaw['openWorld'], `${pointer}/hints/openWorld`, 'hints.openWorld')),
+  };
+  let idempotency: IdempotencyMode | undefined;
+  if (raw['idempotency'] !== undefined) {
+    if (raw['idempotency'] === 'required' || raw['idempotency'] === 'optional' || raw['idempotency'] === 'none') {
+      idempotency = raw['idempotency'];
+    } else {
+      r.invalid(
+        `${pointer}/idempotency`,
+        `x-mcp.idempotency must be required, optional or none, found ${describe(raw['idempotency'])}`,
+      );
+    }
+  }
+  const argsRaw = r.object(raw['arguments'], `${pointer}/arguments`, 'x-mcp.arguments') ?? {};
+  const args: Record<string, ArgumentOverride> = {};
+  for (const [key, value] of Object.entries(argsRaw)) {
+    const at = `${pointer}/arguments/${escapePointer(key)}`;
+    const obj = r.object(value, at, `x-mcp.arguments.${key}`);
+    if (!obj) continue;
+    r.unknownKeys(obj, new Set(['name', 'description', 'hidden', 'value', ...ARGUMENT_SCHEMA_KEYS]), at);
+    const schema: Record<string, unknown> = {};
+    for (const k of ARGUMENT_SCHEMA_KEYS) if (obj[k] !== undefined) schema[k] = obj[k];
+    const hidden = r.boolean(obj['hidden'], `${at}/hidden`, 'hidden');
+    if (hidden && !('value' in obj) && !('default' in obj)) {
+      r.invalid(at, `hidden argument \`${key}\` needs a \`value\` to send`, 'Add `value: <fixed value>` next to `hidden: true`.');
+    }
+    args[key] = {
+      ...optional('name', r.string(obj['name'], `${at}/name`, 'name')),
+      ...optional('description', r.string(obj['description'], `${at}/description`, 'description')),
+      ...optional('hidden', hidden),
+      ...('value' in obj ? { value: obj['value'] } : {}),
+      schema,
+    };
+  }
+  const responseRaw = r.object(raw['response'], `${pointer}/response`, 'x-mcp.response') ?? {};
+  r.unknownKeys(responseRaw, new Set(['redact', 'maxBytes', 'maxItems']), `${pointer}/response`);
+  return {
+    excluded: false,
+    ...optional('name', r.string(raw['name'], `${pointer}/name`, 'x-mcp.name')),
+    ...optional('title', r.string(raw['title'], `${pointer}/title`, 'x-mcp.title')),
+    ...optional('description', r.string(raw['description'], `${pointer}/description`, 'x-mcp.description')),
+    hints,
+    ...optional('scopes', r.stringList(raw['scopes'], `${pointer}/scopes`, 'x-mcp.scopes')),
+    ...optional('idempotency', idempotency),
+    arguments: args,
+    response: {
+      ...optional('redact', r.stringList(responseRaw['redact'], `${pointer}/response/redact`, 'response.redact')),
+      ...optional(
+        'maxBytes',
+        r.positiveInt(responseRaw['maxBytes'], `${pointer}/response/maxBytes`, 'response.maxBytes'),
+      ),
+      ...optional(
+        'maxItems',
+        r.positiveInt(responseRaw['maxItems'], `${pointer}/response/maxItems`, 'response.maxItems'),
+      ),
+    },
+    ...optional('toolsets', r.stringList(raw['toolsets'], `${pointer}/toolsets`, 'x-mcp.toolsets')),
+  };
+}
+
+export function readRootXMcp(raw: unknown, sink: DiagnosticSink, locate: Locate): RootXMcp {
+  const pointer = '/x-mcp';
+  const r = new Reader(sink, locate);
+  const root = raw === undefined ? {} : (r.object(raw, pointer, 'x-mcp') ?? {});
+  r.unknownKeys(root, ROOT_KEYS, pointer);
+
+  const server = r.object(root['server'], `${pointer}/server`, 'x-mcp.server') ?? {};
+  r.unknownKeys(server, new Set(['name', 'title', 'version', 'instructions']), `${pointer}/server`);
+  const naming = r.object(root['naming'], `${pointer}/naming`, 'x-mcp.naming') ?? {};
+  r.unknownKeys(naming, new Set(['prefix', 'arguments']), `${pointer}/naming`);
+  let argumentStyle: 'preserve' | 'snake_case' = 'preserve';
+  if (naming['arguments'] !== undefined) {
+    if (naming['arguments'] === 'preserve' || naming['arguments'] === 'snake_case') argumentStyle = naming['arguments'];
+    else r.invalid(`${pointer}/naming/arguments`, 'x-mcp.naming.arguments must be preserve or snake_case');
+  }
+  const prefix = r.string(naming['prefix'], `${pointer}/naming/prefix`, 'naming.prefix') ?? '';
+  if (prefix && !/^[A-Za-z0-9_.-]{1,20}$/.test(prefix)) {
+    r.invalid(`${pointer}/naming/prefix`, `naming.prefix \`${prefix}\` must match ^[A-Za-z0-9_.-]{1,20}$`);
+  }
+  const hints = r.object(root['hints'], `${pointer}/hints`, 'x-mcp.hints') ?? {};
+  const scopes = r.object(root['scopes'], `${pointer}/scopes`, 'x-mcp.scopes') ?? {};
+  r.unknownKeys(scopes, new Set(['definitions', 'defaults']), `${pointer}/scopes`);
+  const definitions = r.object(scopes['definitions'], `${pointer}/scopes/definitions`, 'scopes.definitions') ?? {};
+  const defaults = r.object(scopes['defaults'], `${pointer}/scopes/defaults`, 'scopes.defaults') ?? {};
+  const upstream = r.object(root['upstream'], `${pointer}/upstream`, 'x-mcp.upstream') ?? {};
+  r.unknownKeys(
+    upstream,
+    new Set(['baseUrl', 'auth', 'timeoutMs', 'retries', 'forwardIdempotencyKey']),
+    `${pointer}/upstream`,
+  );
+  const auth = r.object(upstream['auth'], `${pointer}/upstream/auth`, 'upstream.auth');
+  const authScheme = auth ? r.string(auth['scheme'], `${pointer}/upstream/auth/scheme`, 'upstream.auth.scheme') : undefined;
+  const limits = r.object(root['limits'], `${pointer}/limits`, 'x-mcp.limits') ?? {};
+  const retries = upstream['retries'];
+  if (retries !== undefined && !(typeof retries === 'number' && Number.isInteger(retries) && retries >= 0)) {
+    r.invalid(`${pointer}/upstream/retries`, 'upstream.retries must be an integer >= 0');
+  }
+  const promptsRaw = root['prompts'];
+  const prompts: RawPrompt[] = [];
+  if (promptsRaw !== undefined) {
+    if (!Array.isArray(promptsRaw)) r.invalid(`${pointer}/prompts`, 'x-mcp.prompts must be a list');
+    else
+      promptsRaw.forEach((p, i) => {
+        const at = `${pointer}/prompts/${i}`;
+        const obj = r.object(p, at, 'a prompt');
+        if (obj) prompts.push({ value: obj, pointer: at });
+      });
+  }
+  const extensions: Record<string, unknown> = {};
+  for (const key of PASS_THROUGH_ROOT_KEYS) if (root[key] !== undefined) extensions[key] = root[key];
+
+  return {
+    server: {
+      ...optional('name', r.string(server['name'], `${pointer}/server/name`, 'server.name')),
+      ...optional('title', r.string(server['title'], `${pointer}/server/title`, 'server.title')),
+      ...optional('version', r.string(server['version'], `${pointer}/server/version`, 'server.version')),
+      ...optional(
+        'instructions',
+        r.string(server['instructions'], `${pointer}/server/instructions`, 'server.instructions'),
+      ),
+    },
+    naming: { prefix, arguments: argumentStyle },
+    hints: { openWorld: r.boolean(hints['openWorld'], `${pointer}/hints/openWorld`, 'hints.openWorld') ?? false },
+    scopes: {
+      definitions: Object.entries(definitions)
+        .map(([name, description]) => ({ name, description: typeof description === 'string' ? description : '' }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+      read: r.stringList(defaults['read'], `${pointer}/scopes/defaults/read`, 'scopes.defaults.read') ?? ['mcp:read'],
+      write: r.stringList(defaults['write'], `${pointer}/scopes/defaults/write`, 'scopes.defaults.write') ?? [
+        'mcp:write',
+      ],
+    },
+    upstream: {
+      ...optional('baseUrl', r.string(upstream['baseUrl'], `${pointer}/upstream/baseUrl`, 'upstream.baseUrl')),
+      ...(authScheme ? { auth: { scheme: authScheme } } : {}),
+      timeoutMs: r.positiveInt(upstream['timeoutMs'], `${pointer}/upstream/timeoutMs`, 'upstream.timeoutMs') ?? 30_000,
+      retries: typeof retries === 'number' && Number.isInteger(retries) && retries >= 0 ? retries : 2,
+      forwardIdempotencyKey:
+        r.boolean(
+          upstream['forwardIdempotencyKey'],
+          `${pointer}/upstream/forwardIdempotencyKey`,
+          'upstream.forwardIdempotencyKey',
+        ) ?? false,
+    },
+    limits: {
+      maxBytes: r.positiveInt(limits['maxBytes'], `${pointer}/limits/maxBytes`, 'limits.maxBytes') ?? DEFAULT_MAX_BYTES,
+      maxItems: r.positiveInt(limits['maxItems'], `${pointer}/limits/maxItems`, 'limits.maxItems') ?? DEFAULT_MAX_ITEMS,
+    },
+    prompts,
+    extensions,
+  };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
