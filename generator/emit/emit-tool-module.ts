@@ -10,6 +10,7 @@ import { printKey, printLiteral, sanitizeComment } from './print-literal.js';
 import { schemaToType, type TypeContext } from './schema-to-type.js';
 
 export const RUNTIME_IMPORT = '../../../runtime/define-tool.js';
+const DEFINITION_PLACEHOLDER = '__SPEC2MCP_DEFINITION__';
 
 export function emitToolModule(project: Project, tool: ToolIR, header: string): string {
   const typeBase = toPascalCase(tool.exportName) || 'Tool';
@@ -65,7 +66,8 @@ export function emitToolModule(project: Project, tool: ToolIR, header: string): 
     declarations: [
       {
         name: tool.exportName,
-        initializer: `defineTool<${inputType}, ${outputType}>(${printLiteral(definition)})`,
+        // ts-morph re-indents multi-line initializers; the literal is spliced in after printing instead.
+        initializer: DEFINITION_PLACEHOLDER,
       },
     ],
   });
@@ -74,7 +76,7 @@ export function emitToolModule(project: Project, tool: ToolIR, header: string): 
   file.insertText(0, header);
   const text = file.getFullText();
   project.removeSourceFile(file);
-  return text;
+  return text.replace(DEFINITION_PLACEHOLDER, `defineTool<${inputType}, ${outputType}>(${printLiteral(definition)})`);
 }
 
 function inputInterface(tool: ToolIR, name: string, ctx: TypeContext): StatementStructures {
