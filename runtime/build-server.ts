@@ -1,0 +1,103 @@
+/**
+ * Builds the Fastify app that serves one generated API over MCP. Never listens: `main.ts` does,
+ * tests use `inject()` or listen on an ephemeral port.
+ */
+import type { Ajv2020 } from 'ajv/dist/2020.js';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { ApiDefinition } from './define-tool.js';
+import type { CreateLegacyHandler } from './mcp/create-mcp-fetch.js';
+import { buildPromptRegistry } from './mcp/prompt-registry.js';
+import { buildToolRegistry } from './mcp/tool-registry.js';
+import errorHandler from './plugins/error-handler.js';
+import health from './plugins/health.js';
+import mcpEndpoint from './plugins/mcp-endpoint.js';
+import upstreamClient from './plugins/upstream-client.js';
+import { resolveCredentialPlacement } from './upstream/resolve-credential.js';
+
+export interface ServerOptions {
+  /** The generated API module's definition (`generated/<api>/index.ts`). */
+  readonly api: ApiDefinition;
+  /** Overrides `api.upstream.baseUrl` and `api.servers[0]` (env SPEC2MCP_UPSTREAM_URL). */
+  readonly upstreamUrl?: string;
+  /** Service credential for the platform (env SPEC2MCP_UPSTREAM_CREDENTIAL), placed per `api.upstream.auth`. */
+  readonly upstreamCredential?: string;
+  /** pino options, `true` for defaults, or `false` (default) for no logging. */
+  readonly logger?: FastifyServerOptions['logger'];
+  /** Host header names accepted on /mcp (DNS-rebinding protection). Default: localhost names. */
+  readonly allowedHosts?: readonly string[];
+  /** Origin hostnames accepted on /mcp when a browser sends one. Default: localhost names. */
+  readonly allowedOrigins?: readonly string[];
+  /** Serve only the tools of these toolsets. */
+  readonly toolsets?: readonly string[];
+  /** Path of the MCP endpoint. Default `/mcp`. */
+  readonly mcpPath?: string;
+  /**
+   * Builds the 2025-era leg from the per-request server factory, replacing the SDK's stateless
+   * fallback (sessionful serving, a later issue); requests are routed to it with isLegacyRequest.
+   */
+  readonly createLegacyHandler?: CreateLegacyHandler;
+  /** Ajv instance for the tool validators; tests inject one to count compilations. */
+  readonly schemaCompiler?: Ajv2020;
+  /** Base of the jittered retry backoff in ms. Default 100. */
+  readonly retryBackoffMs?: number;
+}
+
+export const LOCALHOST_NAMES: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const { api } = options;
+  const baseUrl = resolveUpstreamBaseUrl(api, options.upstreamUrl);
+  const credential = resolveCredentialPlacement(api, options.upstreamCredential);
+  const tools = buildToolRegistry(api, {
+    ...(options.toolsets !== undefined && { toolsets: options.toolsets }),
+    ...(options.schemaCompiler !== undefined && { ajv: options.schemaCompiler }),
+  });
+  const prompts = buildPromptRegistry(api.prompts);
+
+  const app = Fastify({ logger: options.logger ?? false });
+  if (api.upstream.auth !== undefined && !options.upstreamCredential) {
+    app.log.warn(
+      { scheme: api.upstream.auth.scheme },
+      'no upstream credential configured (SPEC2MCP_UPSTREAM_CREDENTIAL); calls go to the platform unauthenticated',
+    );
+  }
+  await app.register(errorHandler);
+  await app.register(health);
+  await app.register(upstreamClient, { baseUrl, timeoutMs: api.upstream.timeoutMs });
+  await app.register(mcpEndpoint, {
+    api,
+    tools,
+    prompts,
+    credential,
+    allowedHosts: options.allowedHosts ?? LOCALHOST_NAMES,
+    allowedOrigins: options.allowedOrigins ?? LOCALHOST_NAMES,
+    ...(options.mcpPath !== undefined && { path: options.mcpPath }),
+    ...(options.createLegacyHandler !== undefined && { createLegacyHandler: options.createLegacyHandler }),
+    ...(options.retryBackoffMs !== undefined && { retryBackoffMs: options.retryBackoffMs }),
+  });
+  app.log.info(
+    { api: api.id, tools: tools.entries.size, prompts: prompts.size, upstream: baseUrl },
+    'api loaded',
+  );
+  return app;
+}
+
+/** The upstream base URL: explicit override, then `upstream.baseUrl`, then the first server. */
+export function resolveUpstreamBaseUrl(api: ApiDefinition, override: string | undefined): string {
+  const candidate = override || api.upstream.baseUrl || api.servers[0];
+  if (candidate === undefined || candidate === '') {
+    throw new Error(`API ${api.id} declares no upstream URL; set SPEC2MCP_UPSTREAM_URL.`);
+  }
+  let url: URL;
+  try {
+    url = new URL(candidate);
+  } catch {
+    throw new Error(
+      `Upstream URL "${candidate}" is not absolute; set SPEC2MCP_UPSTREAM_URL to the platform's base URL.`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`Upstream URL "${candidate}" must be http or https.`);
+  }
+  return candidate;
+}

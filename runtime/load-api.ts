@@ -1,0 +1,53 @@
+/**
+ * Loads a generated API module (`generated/<api>/index.ts`, or `index.js` in built output) by
+ * dynamic import. `.ts` needs a TypeScript-aware loader (tsx in development).
+ */
+import { access } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ApiDefinition } from './define-tool.js';
+
+const ENTRY_FILES = ['index.js', 'index.ts'];
+
+export async function loadApi(dir: string): Promise<ApiDefinition> {
+  const folder = resolve(dir);
+  const entry = await findEntryFile(folder);
+  if (entry === undefined) {
+    throw new Error(`No generated API in ${folder}: expected ${ENTRY_FILES.join(' or ')}.`);
+  }
+  const module = (await import(pathToFileURL(entry).href)) as { api?: unknown; default?: unknown };
+  const api = module.api ?? module.default;
+  assertApiDefinition(api, entry);
+  return api;
+}
+
+async function findEntryFile(folder: string): Promise<string | undefined> {
+  for (const name of ENTRY_FILES) {
+    const candidate = join(folder, name);
+    try {
+      await access(candidate);
+      return candidate;
+    } catch {
+      // try the next candidate
+    }
+  }
+  return undefined;
+}
+
+function assertApiDefinition(value: unknown, entry: string): asserts value is ApiDefinition {
+  const api = value as Partial<ApiDefinition> | undefined;
+  const problems: string[] = [];
+  if (typeof api !== 'object' || api === null) problems.push('no `api` export or default export');
+  else {
+    if (typeof api.id !== 'string') problems.push('`id` is not a string');
+    if (!Array.isArray(api.tools)) problems.push('`tools` is not an array');
+    if (typeof api.upstream !== 'object' || api.upstream === null) problems.push('`upstream` is missing');
+    if (typeof api.server !== 'object' || api.server === null) problems.push('`server` is missing');
+    if (!Array.isArray(api.prompts)) problems.push('`prompts` is not an array');
+  }
+  if (problems.length > 0) {
+    throw new Error(
+      `${entry} does not export an ApiDefinition built with defineApi: ${problems.join('; ')}.`,
+    );
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * Everything per tool that does not depend on the request, built once at startup: the Ajv
+ * validators, the compiled redaction paths, the MCP listing and the whole `tools/list` payload.
+ * The per-request MCP server only looks entries up, so its cost does not grow with the tool count.
+ */
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import type { JSONPathQuery } from 'json-p3';
+import type { ApiDefinition, JsonSchema, ToolDefinition } from '../define-tool.js';
+import { compileRedactions } from './redact-response.js';
+
+/** A tool as `tools/list` shows it (the MCP `Tool` wire shape). */
+export interface ToolListing {
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly inputSchema: { readonly type: 'object'; readonly [key: string]: unknown };
+  readonly outputSchema?: { readonly [key: string]: unknown };
+  readonly annotations: {
+    readonly title: string;
+    readonly readOnlyHint: boolean;
+    readonly destructiveHint: boolean;
+    readonly idempotentHint: boolean;
+    readonly openWorldHint: boolean;
+  };
+}
+
+export interface ToolRegistryEntry {
+  readonly tool: ToolDefinition;
+  readonly listing: ToolListing;
+  readonly validateInput: ValidateFunction;
+  readonly validateOutput?: ValidateFunction;
+  readonly redactions: readonly JSONPathQuery[];
+  /** Input arguments that page or size a list (cursor, limit, ...), named in the maxItems note. */
+  readonly pagingArguments: readonly string[];
+  /** A list tool of the same toolset, suggested when this tool gets a 404. */
+  readonly listToolName?: string;
+  /** GET/HEAD/OPTIONS/PUT/DELETE: repeating the request cannot apply it twice. */
+  readonly idempotentMethod: boolean;
+  /** The generator's `idempotency_key` argument: forwarded as a header, never bound to the HTTP request. */
+  readonly takesIdempotencyKey: boolean;
+}
+
+export interface ToolRegistry {
+  readonly entries: ReadonlyMap<string, ToolRegistryEntry>;
+  /** The `tools/list` result, frozen and shared by every request. */
+  readonly listResult: { readonly tools: readonly ToolListing[] };
+}
+
+export interface BuildToolRegistryOptions {
+  /** Serve only tools in one of these toolsets; all tools when absent. */
+  readonly toolsets?: readonly string[];
+  /** Injected in tests to count compilations; one is created otherwise. */
+  readonly ajv?: Ajv2020;
+}
+
+export const IDEMPOTENCY_KEY_ARGUMENT = 'idempotency_key';
+const IDEMPOTENT_METHODS = new Set(['get', 'head', 'options', 'put', 'delete']);
+const PAGING_ARGUMENTS = new Set([
+  'cursor',
+  'next_cursor',
+  'page',
+  'page_token',
+  'pagetoken',
+  'starting_after',
+  'after',
+  'offset',
+  'limit',
+  'page_size',
+  'pagesize',
+  'per_page',
+  'perpage',
+  'max_results',
+]);
+
+/** The Ajv instance the runtime validates with: JSON Schema 2020-12, formats, all errors. */
+export function createSchemaCompiler(): Ajv2020 {
+  // strict: false because generated schemas carry annotations (examples, x-*) Ajv does not know.
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  return ajv;
+}
+
+export function buildToolRegistry(api: ApiDefinition, options: BuildToolRegistryOptions = {}): ToolRegistry {
+  const compiler = createCachedCompiler(options.ajv ?? createSchemaCompiler());
+  const tools = selectTools(api.tools, options.toolsets);
+  const entries = new Map<string, ToolRegistryEntry>();
+  for (const tool of tools) {
+    if (entries.has(tool.name)) throw new Error(`Duplicate tool name ${tool.name} in API ${api.id}.`);
+    entries.set(tool.name, buildEntry(compiler, tool, tools));
+  }
+  const listing = [...entries.values()].map((entry) => entry.listing);
+  return { entries, listResult: deepFreeze({ tools: listing }) };
+}
+
+function selectTools(tools: readonly ToolDefinition[], toolsets: readonly string[] | undefined) {
+  if (toolsets === undefined || toolsets.length === 0) return tools;
+  const known = new Set(tools.flatMap((tool) => tool.toolsets));
+  const unknown = toolsets.filter((toolset) => !known.has(toolset));
+  if (unknown.length > 0) {
+    // A typo would otherwise silently serve zero tools.
+    throw new Error(
+      `Unknown toolset(s) ${unknown.join(', ')}; known: ${[...known].sort().join(', ') || 'none'}.`,
+    );
+  }
+  const wanted = new Set(toolsets);
+  return tools.filter((tool) => tool.toolsets.some((toolset) => wanted.has(toolset)));
+}
+
+type SchemaCompiler = (tool: ToolDefinition, field: string, schema: JsonSchema) => ValidateFunction;
+
+/**
+ * Compiles each distinct schema once: generated APIs repeat schemas (one resource schema as the
+ * output of get/create/update), and at ~1 ms per compilation that is most of the startup time.
+ * Sharing is safe: validation is synchronous and `errors` is read right after the call.
+ */
+function createCachedCompiler(ajv: Ajv2020): SchemaCompiler {
+  const compiled = new Map<string, ValidateFunction>();
+  return (tool, field, schema) => {
+    const stripped = stripSchemaIdentity(schema);
+    const key = JSON.stringify(stripped);
+    const cached = compiled.get(key);
+    if (cached !== undefined) return cached;
+    try {
+      const validate = ajv.compile(stripped);
+      compiled.set(key, validate);
+      return validate;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`Tool ${tool.name}: ${field} does not compile: ${reason}`);
+    }
+  };
+}
+
+function buildEntry(
+  compile: SchemaCompiler,
+  tool: ToolDefinition,
+  tools: readonly ToolDefinition[],
+): ToolRegistryEntry {
+  const validateInput = compile(tool, 'inputSchema', tool.inputSchema);
+  const validateOutput =
+    tool.outputSchema === undefined ? undefined : compile(tool, 'outputSchema', tool.outputSchema);
+  const listToolName = findListTool(tool, tools);
+  return {
+    tool,
+    listing: toListing(tool),
+    validateInput,
+    ...(validateOutput !== undefined && { validateOutput }),
+    redactions: compileRedactions(tool.name, tool.response.redact),
+    pagingArguments: Object.keys(readProperties(tool.inputSchema)).filter((name) =>
+      PAGING_ARGUMENTS.has(name.toLowerCase()),
+    ),
+    ...(listToolName !== undefined && { listToolName }),
+    idempotentMethod: IDEMPOTENT_METHODS.has(tool.http.method),
+    takesIdempotencyKey: tool.idempotency !== 'none' && !bindsArgument(tool, IDEMPOTENCY_KEY_ARGUMENT),
+  };
+}
+
+/** `$schema` of another dialect and repeated root `$id`s would make Ajv refuse the schema. */
+function stripSchemaIdentity(schema: JsonSchema): JsonSchema {
+  if (typeof schema === 'boolean') return schema;
+  const { $schema: _dialect, $id: _id, ...rest } = schema;
+  return rest;
+}
+
+function toListing(tool: ToolDefinition): ToolListing {
+  const input = typeof tool.inputSchema === 'object' ? tool.inputSchema : {};
+  const outputSchema = typeof tool.outputSchema === 'object' ? tool.outputSchema : undefined;
+  return {
+    name: tool.name,
+    title: tool.title,
+    description: tool.description,
+    // MCP requires an object root for inputs; generated schemas always are, this guards hand-written ones.
+    inputSchema: { ...input, type: 'object' },
+    ...(outputSchema !== undefined && { outputSchema }),
+    annotations: { title: tool.title, ...tool.annotations },
+  };
+}
+
+function findListTool(tool: ToolDefinition, tools: readonly ToolDefinition[]): string | undefined {
+  if (/(^|_)list(_|$)/.test(tool.name)) return undefined;
+  const candidates = tools
+    .filter((candidate) => /(^|_)list_/.test(candidate.name) && candidate.annotations.readOnlyHint)
+    .filter(
+      (candidate) => tool.toolsets.length === 0 || candidate.toolsets.some((t) => tool.toolsets.includes(t)),
+    );
+  return candidates.map((candidate) => candidate.name).sort()[0];
+}
+
+function bindsArgument(tool: ToolDefinition, argument: string): boolean {
+  const body = tool.http.body;
+  return (
+    tool.http.params.some((param) => param.argument === argument) ||
+    body?.argument === argument ||
+    (body?.properties ?? []).some((property) => property.argument === argument)
+  );
+}
+
+function readProperties(schema: JsonSchema): Record<string, unknown> {
+  if (typeof schema !== 'object') return {};
+  const properties = schema['properties'];
+  return typeof properties === 'object' && properties !== null ? (properties as Record<string, unknown>) : {};
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
+}

@@ -1,0 +1,76 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { RuntimeConfigError, readRuntimeConfig } from '../../runtime/read-runtime-config.js';
+import { RUNTIME_VERSION } from '../../runtime/version.js';
+
+describe('readRuntimeConfig', () => {
+  it('defaults: 127.0.0.1:3000, localhost hosts, info logs', () => {
+    expect(readRuntimeConfig({}, ['generated/notes'])).toEqual({
+      apiDir: 'generated/notes',
+      host: '127.0.0.1',
+      port: 3000,
+      allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable; the argument wins over SPEC2MCP_API_DIR', () => {
+    const config = readRuntimeConfig(
+      {
+        SPEC2MCP_API_DIR: 'generated/other',
+        PORT: '8080',
+        HOST: '10.1.2.3',
+        SPEC2MCP_UPSTREAM_URL: 'https://api.example.com/v1',
+        SPEC2MCP_UPSTREAM_CREDENTIAL: 'secret',
+        SPEC2MCP_ALLOWED_ORIGINS: 'app.example.com',
+        SPEC2MCP_TOOLSETS: 'notes, search',
+        LOG_LEVEL: 'debug',
+      },
+      ['generated/notes'],
+    );
+    expect(config).toEqual({
+      apiDir: 'generated/notes',
+      host: '10.1.2.3',
+      port: 8080,
+      upstreamUrl: 'https://api.example.com/v1',
+      upstreamCredential: 'secret',
+      allowedHosts: ['localhost', '127.0.0.1', '[::1]', '10.1.2.3'],
+      allowedOrigins: ['app.example.com'],
+      toolsets: ['notes', 'search'],
+      logLevel: 'debug',
+    });
+  });
+
+  it.each([
+    { given: 'HOST=0.0.0.0', env: { HOST: '0.0.0.0' }, want: ['localhost', '127.0.0.1', '[::1]'] },
+    {
+      given: 'an explicit list',
+      env: { SPEC2MCP_ALLOWED_HOSTS: 'mcp.example.com,localhost' },
+      want: ['mcp.example.com', 'localhost'],
+    },
+    {
+      given: 'an IPv6 bind address',
+      env: { HOST: 'fd00::1' },
+      want: ['localhost', '127.0.0.1', '[::1]', '[fd00::1]'],
+    },
+  ])('allowed hosts for $given', ({ env, want }) => {
+    expect(readRuntimeConfig({ SPEC2MCP_API_DIR: 'x', ...env }, []).allowedHosts).toEqual(want);
+  });
+
+  it.each([
+    { given: 'no API folder', env: {}, want: /No generated API folder/ },
+    { given: 'a bad PORT', env: { SPEC2MCP_API_DIR: 'x', PORT: 'http' }, want: /PORT must be an integer/ },
+  ])('$given is a config error', ({ env, want }) => {
+    expect(() => readRuntimeConfig(env, [])).toThrow(RuntimeConfigError);
+    expect(() => readRuntimeConfig(env, [])).toThrow(want);
+  });
+});
+
+describe('RUNTIME_VERSION', () => {
+  it('matches package.json (it is sent upstream as the User-Agent)', async () => {
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    expect(RUNTIME_VERSION).toBe(pkg.version);
+  });
+});
