@@ -4,7 +4,9 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 import { formatDiagnostic, sortDiagnostics } from '../generator/diagnostics/diagnostic.js';
 import { generate } from '../generator/generate.js';
 
@@ -52,7 +54,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 
 class UsageError extends Error {}
 
-function parse(args: readonly string[], options: Parameters<typeof parseArgs>[0]['options']) {
+function parse<const O extends ParseArgsOptionsConfig>(args: readonly string[], options: O) {
   try {
     return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {
@@ -138,15 +140,20 @@ async function runServe(args: readonly string[]): Promise<number> {
   });
   const dir = positionals[0];
   if (!dir) throw new UsageError('serve needs the generated API folder, e.g. generated/conveyor');
-  const port = Number(values.port ?? process.env['PORT'] ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${values.port} is not a port`);
-  const { startServer } = await import('../runtime/main.js');
-  await startServer({
-    apiDir: resolve(dir),
-    port,
-    host: (values.host as string | undefined) ?? process.env['HOST'] ?? '127.0.0.1',
-    ...(typeof values.upstream === 'string' ? { upstreamUrl: values.upstream } : {}),
-    ...(typeof values.toolsets === 'string' ? { toolsets: values.toolsets.split(',').map((s) => s.trim()) } : {}),
-  });
+  const env = { ...process.env };
+  if (typeof values.port === 'string') env['PORT'] = values.port;
+  if (typeof values.host === 'string') env['HOST'] = values.host;
+  if (typeof values.upstream === 'string') env['SPEC2MCP_UPSTREAM_URL'] = values.upstream;
+  if (typeof values.toolsets === 'string') env['SPEC2MCP_TOOLSETS'] = values.toolsets;
+  const { readRuntimeConfig, RuntimeConfigError } = await import('../runtime/read-runtime-config.js');
+  const { startServer } = await import('../runtime/start-server.js');
+  let config: ReturnType<typeof readRuntimeConfig>;
+  try {
+    config = readRuntimeConfig(env, [resolve(dir)]);
+  } catch (error) {
+    if (error instanceof RuntimeConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+  await startServer(config);
   return 0;
 }

@@ -34,7 +34,7 @@ export interface ToolBodyBinding {
   }[];
 }
 
-export interface ToolDefinition<Input = Record<string, unknown>, Output = unknown> {
+export interface ToolDefinition<Input = unknown, Output = unknown> {
   readonly name: string;
   readonly title: string;
   readonly description: string;
@@ -99,19 +99,26 @@ export interface ApiDefinition {
   };
   readonly extensions: { readonly [key: string]: unknown };
   readonly prompts: readonly PromptDefinition[];
-  readonly tools: readonly ToolDefinition[];
+  // unknown, not Record: generated Input types are interfaces, which have no index signature.
+  readonly tools: readonly ToolDefinition<unknown, unknown>[];
 }
 
 export interface PromptDefinition {
   readonly name: string;
   readonly title?: string;
   readonly description: string;
-  readonly arguments: readonly { readonly name: string; readonly description?: string; readonly required: boolean }[];
+  readonly arguments: readonly {
+    readonly name: string;
+    readonly description?: string;
+    readonly required: boolean;
+  }[];
   readonly template: string;
 }
 
 /** Identity at runtime; exists so generated modules are type-checked against the contract. */
-export function defineTool<Input, Output>(definition: ToolDefinition<Input, Output>): ToolDefinition<Input, Output> {
+export function defineTool<Input, Output>(
+  definition: ToolDefinition<Input, Output>,
+): ToolDefinition<Input, Output> {
   return definition;
 }
 

@@ -115,6 +115,7 @@ export function buildToolIR(op: OperationInput, ctx: BuildToolContext): ToolIR {
     toolsets: [...new Set(xmcp.toolsets ?? tags.map((t) => toSnakeCase(t)).filter((t) => t.length > 0))].sort(),
     deprecated: operation['deprecated'] === true,
     source,
+    nameSource: xmcp.name ? ctx.locate(`${op.pointer}/x-mcp/name`) : source,
   };
 }
 

@@ -172,5 +172,8 @@ export interface ToolIR {
   readonly response: ResponsePolicyIR;
   readonly toolsets: readonly string[];
   readonly deprecated: boolean;
+  /** The operation. */
   readonly source: SourceRef;
+  /** Where the name was decided: x-mcp.name when set (often in an overlay), else the operation. */
+  readonly nameSource: SourceRef;
 }

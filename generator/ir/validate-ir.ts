@@ -13,7 +13,7 @@ export function validateIR(api: ApiIR, sink: DiagnosticSink): void {
       sink.report({
         code: 'MCPGEN_INVALID_TOOL_NAME',
         message: `tool name \`${tool.name}\` (${tool.http.method.toUpperCase()} ${tool.http.path}) does not match ^[A-Za-z0-9_.-]{1,64}$`,
-        source: tool.source,
+        source: tool.nameSource,
       });
     }
     const key = tool.name.toLowerCase();
@@ -22,14 +22,14 @@ export function validateIR(api: ApiIR, sink: DiagnosticSink): void {
   for (const group of byName.values()) {
     if (group.length < 2) continue;
     const where = group
-      .map((t) => `${t.http.method.toUpperCase()} ${t.http.path} (${t.source.file}:${t.source.line})`)
+      .map((t) => `${t.http.method.toUpperCase()} ${t.http.path} (${t.nameSource.file}:${t.nameSource.line})`)
       .join(' and ');
     for (const tool of group) {
       sink.report({
         code: 'MCPGEN_DUPLICATE_TOOL_NAME',
         message: `${group.length} operations map to the tool name \`${tool.name}\`: ${where}`,
         fix: `Give all but one of them a different x-mcp.name (names compare case-insensitively).`,
-        source: tool.source,
+        source: tool.nameSource,
       });
     }
   }

@@ -40,6 +40,7 @@ function hostileTool(text: string): ToolIR {
     toolsets: [],
     deprecated: false,
     source: { file: 'x', pointer: '', line: 1, column: 1 },
+    nameSource: { file: 'x', pointer: '', line: 1, column: 1 },
   };
 }
 
