@@ -30,14 +30,20 @@ export function emitToolModule(project: Project, tool: ToolIR, header: string): 
   const outputCtx = defContext(`${typeBase}Output`);
   statements.push(...defAliases(inputDefs, inputCtx), ...defAliases(outputDefs, outputCtx));
 
-  statements.push(inputInterface(tool, inputType, inputCtx));
-  statements.push({
-    kind: StructureKind.TypeAlias,
-    isExported: true,
-    name: outputType,
-    docs: [`What \`${tool.name}\` returns as structured content.`],
-    type: tool.outputSchema ? schemaToType(stripDefs(tool.outputSchema), outputCtx) : 'unknown',
-  });
+  statements.push(objectInterface(tool.inputSchema, inputType, `Arguments of \`${tool.name}\`.`, inputCtx));
+  const outputDoc = `What \`${tool.name}\` returns as structured content.`;
+  const output = tool.outputSchema ? stripDefs(tool.outputSchema) : undefined;
+  statements.push(
+    output && isPlainObjectSchema(output)
+      ? objectInterface(output, outputType, outputDoc, outputCtx)
+      : {
+          kind: StructureKind.TypeAlias,
+          isExported: true,
+          name: outputType,
+          docs: [outputDoc],
+          type: output ? schemaToType(output, outputCtx) : 'unknown',
+        },
+  );
 
   const definition = {
     name: tool.name,
@@ -79,15 +85,23 @@ export function emitToolModule(project: Project, tool: ToolIR, header: string): 
   return text.replace(DEFINITION_PLACEHOLDER, `defineTool<${inputType}, ${outputType}>(${printLiteral(definition)})`);
 }
 
-function inputInterface(tool: ToolIR, name: string, ctx: TypeContext): StatementStructures {
-  const schema = tool.inputSchema as Record<string, unknown>;
-  const props = (schema['properties'] ?? {}) as Record<string, JsonSchema>;
-  const required = new Set((schema['required'] as string[] | undefined) ?? []);
+/** An object schema with plain properties reads best as an interface with documented members. */
+function isPlainObjectSchema(schema: JsonSchema): boolean {
+  if (typeof schema !== 'object') return false;
+  const combinators = ['oneOf', 'anyOf', 'allOf', '$ref', 'enum', 'const'].some((k) => k in schema);
+  return schema['type'] === 'object' && typeof schema['properties'] === 'object' && !combinators;
+}
+
+function objectInterface(schema: JsonSchema, name: string, doc: string, ctx: TypeContext): StatementStructures {
+  const s = schema as Record<string, unknown>;
+  const props = (s['properties'] ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((s['required'] as string[] | undefined) ?? []);
+  const extra = s['additionalProperties'];
   return {
     kind: StructureKind.Interface,
     isExported: true,
     name,
-    docs: [`Arguments of \`${tool.name}\`.`],
+    docs: [doc],
     properties: Object.keys(props).map((key) => {
       const prop = props[key]!;
       const description = typeof prop === 'object' && typeof prop['description'] === 'string' ? prop['description'] : '';
@@ -98,6 +112,9 @@ function inputInterface(tool: ToolIR, name: string, ctx: TypeContext): Statement
         ...(description ? { docs: [sanitizeComment(description)] } : {}),
       };
     }),
+    ...(extra !== undefined && extra !== false
+      ? { indexSignatures: [{ keyName: 'key', keyType: 'string', returnType: 'unknown' }] }
+      : {}),
   };
 }
 

@@ -53,7 +53,7 @@ describe('emitToolModule: spec text can never become code', () => {
     const parsed = ts.createSourceFile('x.ts', source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
     const syntaxErrors = (parsed as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics;
     expect(syntaxErrors).toEqual([]);
-    // Exactly: import, the input interface, the output type, the definition. Nothing injected.
+    // Exactly: import, the input and output interfaces, the definition. Nothing injected.
     expect(
       parsed.statements.map((s) =>
         ts.isImportDeclaration(s)
@@ -66,7 +66,7 @@ describe('emitToolModule: spec text can never become code', () => {
                 ? 'const'
                 : ts.SyntaxKind[s.kind],
       ),
-    ).toEqual(['import', 'interface', 'type', 'const']);
+    ).toEqual(['import', 'interface', 'interface', 'const']);
     // Placed where `../../../runtime` resolves to the real runtime, then loaded and compared.
     const file = join(tmpRoot, `case${i}`, 'tools', 'hostile_tool.ts');
     await mkdir(dirname(file), { recursive: true });
