@@ -7,6 +7,7 @@ import { join, relative, resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
 import { formatDiagnostic, sortDiagnostics } from '../generator/diagnostics/diagnostic.js';
 import { generate } from '../generator/generate.js';
 
@@ -101,7 +102,9 @@ async function runGenerate(args: readonly string[], check: boolean): Promise<num
       ];
       if (differing.length > 0) {
         console.error(`✗ ${out} is not current with ${specPath}:\n  ${differing.join('\n  ')}`);
-        console.error(`  fix: run \`npm run generate\` (or \`spec2mcp generate ${specPath}\`) and commit the result.`);
+        console.error(
+          `  fix: run \`npm run generate\` (or \`spec2mcp generate ${specPath}\`) and commit the result.`,
+        );
         failed = true;
       } else {
         console.log(`✓ ${out} is current (${result.api?.tools.length ?? 0} tools, ${ms} ms)`);

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDiagnosticSink, type Diagnostic } from './diagnostics/diagnostic.js';
-import { emitApi, type EmittedFiles } from './emit/emit-api.js';
+import { type EmittedFiles, emitApi } from './emit/emit-api.js';
 import { buildApiIR } from './ir/build-api-ir.js';
 import { toSnakeCase } from './ir/naming.js';
 import type { ApiIR } from './ir/types.js';

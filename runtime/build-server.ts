@@ -6,6 +6,7 @@ import type { Ajv2020 } from 'ajv/dist/2020.js';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ApiDefinition } from './define-tool.js';
 import type { CreateLegacyHandler } from './mcp/create-mcp-fetch.js';
+import { createStatelessLegacyHandler } from './mcp/create-stateless-legacy-handler.js';
 import { buildPromptRegistry } from './mcp/prompt-registry.js';
 import { buildToolRegistry } from './mcp/tool-registry.js';
 import errorHandler from './plugins/error-handler.js';
@@ -42,6 +43,8 @@ export interface ServerOptions {
   readonly retryBackoffMs?: number;
 }
 
+const MAX_MCP_BODY_BYTES = 4 * 1024 * 1024;
+
 export const LOCALHOST_NAMES: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -72,7 +75,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     allowedHosts: options.allowedHosts ?? LOCALHOST_NAMES,
     allowedOrigins: options.allowedOrigins ?? LOCALHOST_NAMES,
     ...(options.mcpPath !== undefined && { path: options.mcpPath }),
-    ...(options.createLegacyHandler !== undefined && { createLegacyHandler: options.createLegacyHandler }),
+    // 2025-era traffic: stateless, JSON answers unless the call asked for progress.
+    createLegacyHandler:
+      options.createLegacyHandler ??
+      ((factory) => createStatelessLegacyHandler(factory, { maxRequestBodySize: MAX_MCP_BODY_BYTES })),
     ...(options.retryBackoffMs !== undefined && { retryBackoffMs: options.retryBackoffMs }),
   });
   app.log.info(

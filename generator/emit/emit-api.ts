@@ -129,7 +129,11 @@ function emitCatalog(api: ApiIR): string {
       description: t.description,
       method: t.http.method.toUpperCase(),
       path: t.http.path,
-      kind: t.annotations.readOnlyHint ? 'read' : t.annotations.destructiveHint ? 'write, destructive' : 'write',
+      kind: t.annotations.readOnlyHint
+        ? 'read'
+        : t.annotations.destructiveHint
+          ? 'write, destructive'
+          : 'write',
       hints: Object.entries(t.annotations)
         .filter(([, v]) => v)
         .map(([k]) => k.replace(/Hint$/, ''))
@@ -142,7 +146,9 @@ function emitCatalog(api: ApiIR): string {
   });
 }
 
-function describeArguments(schema: JsonSchema): { name: string; type: string; required: boolean; description: string }[] {
+function describeArguments(
+  schema: JsonSchema,
+): { name: string; type: string; required: boolean; description: string }[] {
   if (typeof schema !== 'object') return [];
   const props = (schema['properties'] ?? {}) as Record<string, Record<string, unknown>>;
   const required = new Set((schema['required'] as string[] | undefined) ?? []);
@@ -155,7 +161,11 @@ function describeArguments(schema: JsonSchema): { name: string; type: string; re
 }
 
 function describeType(p: Record<string, unknown>): string {
-  const type = Array.isArray(p['type']) ? p['type'].join(' or ') : typeof p['type'] === 'string' ? p['type'] : 'any';
+  const type = Array.isArray(p['type'])
+    ? p['type'].join(' or ')
+    : typeof p['type'] === 'string'
+      ? p['type']
+      : 'any';
   const extras: string[] = [];
   if (Array.isArray(p['enum'])) extras.push(`one of ${p['enum'].map((v) => JSON.stringify(v)).join(', ')}`);
   if (p['default'] !== undefined) extras.push(`default ${JSON.stringify(p['default'])}`);

@@ -82,7 +82,10 @@ export function emitToolModule(project: Project, tool: ToolIR, header: string): 
   file.insertText(0, header);
   const text = file.getFullText();
   project.removeSourceFile(file);
-  return text.replace(DEFINITION_PLACEHOLDER, `defineTool<${inputType}, ${outputType}>(${printLiteral(definition)})`);
+  return text.replace(
+    DEFINITION_PLACEHOLDER,
+    `defineTool<${inputType}, ${outputType}>(${printLiteral(definition)})`,
+  );
 }
 
 /** An object schema with plain properties reads best as an interface with documented members. */
@@ -92,7 +95,12 @@ function isPlainObjectSchema(schema: JsonSchema): boolean {
   return schema['type'] === 'object' && typeof schema['properties'] === 'object' && !combinators;
 }
 
-function objectInterface(schema: JsonSchema, name: string, doc: string, ctx: TypeContext): StatementStructures {
+function objectInterface(
+  schema: JsonSchema,
+  name: string,
+  doc: string,
+  ctx: TypeContext,
+): StatementStructures {
   const s = schema as Record<string, unknown>;
   const props = (s['properties'] ?? {}) as Record<string, JsonSchema>;
   const required = new Set((s['required'] as string[] | undefined) ?? []);
@@ -104,7 +112,8 @@ function objectInterface(schema: JsonSchema, name: string, doc: string, ctx: Typ
     docs: [doc],
     properties: Object.keys(props).map((key) => {
       const prop = props[key]!;
-      const description = typeof prop === 'object' && typeof prop['description'] === 'string' ? prop['description'] : '';
+      const description =
+        typeof prop === 'object' && typeof prop['description'] === 'string' ? prop['description'] : '';
       return {
         name: printKey(key),
         hasQuestionToken: !required.has(key),

@@ -6,7 +6,9 @@
 import { isIdentifier } from '../ir/naming.js';
 
 export function printString(value: string): string {
-  return JSON.stringify(value).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 export function printKey(key: string): string {

@@ -84,11 +84,13 @@ function objectType(s: Record<string, unknown>, ctx: TypeContext, depth: number)
   const names = Object.keys(props);
   const extra = s['additionalProperties'];
   if (names.length === 0) {
-    if (extra && typeof extra === 'object') return `Record<string, ${schemaToType(extra as JsonSchema, ctx, depth + 1)}>`;
+    if (extra && typeof extra === 'object')
+      return `Record<string, ${schemaToType(extra as JsonSchema, ctx, depth + 1)}>`;
     return extra === false ? 'Record<string, never>' : 'Record<string, unknown>';
   }
   const members = names.map(
-    (name) => `${printKey(name)}${required.has(name) ? '' : '?'}: ${schemaToType(props[name], ctx, depth + 1)}`,
+    (name) =>
+      `${printKey(name)}${required.has(name) ? '' : '?'}: ${schemaToType(props[name], ctx, depth + 1)}`,
   );
   if (extra !== undefined && extra !== false) members.push('[key: string]: unknown');
   return `{ ${members.join('; ')} }`;

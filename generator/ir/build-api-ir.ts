@@ -7,7 +7,7 @@ import type { DiagnosticSink, SourceRef } from '../diagnostics/diagnostic.js';
 import { buildToolIR, type OperationInput } from './build-tool-ir.js';
 import { escapePointer, isObject } from './json-schema.js';
 import { toSnakeCase } from './naming.js';
-import { readOperationXMcp, readRootXMcp, type RootXMcp } from './read-x-mcp.js';
+import { type RootXMcp, readOperationXMcp, readRootXMcp } from './read-x-mcp.js';
 import type { ApiIR, HttpMethod, PromptIR, SecuritySchemeIR, ToolIR } from './types.js';
 import { validateIR } from './validate-ir.js';
 
@@ -90,7 +90,11 @@ export function buildApiIR(spec: SpecInput, options: BuildApiOptions, sink: Diag
   return api;
 }
 
-function collectOperations(doc: Record<string, unknown>, spec: SpecInput, sink: DiagnosticSink): OperationInput[] {
+function collectOperations(
+  doc: Record<string, unknown>,
+  spec: SpecInput,
+  sink: DiagnosticSink,
+): OperationInput[] {
   const paths = isObject(doc['paths']) ? doc['paths'] : {};
   const ops: OperationInput[] = [];
   for (const path of Object.keys(paths).sort()) {
@@ -105,7 +109,8 @@ function collectOperations(doc: Record<string, unknown>, spec: SpecInput, sink: 
       const pointer = `${itemPointer}/${method}`;
       const own = readParameters(operation['parameters'], `${pointer}/parameters`, spec);
       // Operation-level parameters override path-level ones with the same name and location.
-      const key = (p: { value: Record<string, unknown> }) => `${String(p.value['in'])}:${String(p.value['name'])}`;
+      const key = (p: { value: Record<string, unknown> }) =>
+        `${String(p.value['in'])}:${String(p.value['name'])}`;
       const ownKeys = new Set(own.map(key));
       const parameters = [...shared.filter((p) => !ownKeys.has(key(p))), ...own];
       let requestBody: OperationInput['requestBody'];
@@ -184,7 +189,11 @@ function readSecuritySchemes(doc: Record<string, unknown>): SecuritySchemeIR[] {
   return out;
 }
 
-function buildPrompts(root: RootXMcp, sink: DiagnosticSink, locate: (pointer: string) => SourceRef): PromptIR[] {
+function buildPrompts(
+  root: RootXMcp,
+  sink: DiagnosticSink,
+  locate: (pointer: string) => SourceRef,
+): PromptIR[] {
   const prompts: PromptIR[] = [];
   for (const { value, pointer } of root.prompts) {
     const source = locate(pointer);
@@ -192,7 +201,11 @@ function buildPrompts(root: RootXMcp, sink: DiagnosticSink, locate: (pointer: st
     const template = value['template'];
     const description = value['description'];
     if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(name)) {
-      sink.report({ code: 'MCPGEN_PROMPT_INVALID', message: `prompt name ${JSON.stringify(name)} is invalid`, source });
+      sink.report({
+        code: 'MCPGEN_PROMPT_INVALID',
+        message: `prompt name ${JSON.stringify(name)} is invalid`,
+        source,
+      });
       continue;
     }
     if (typeof template !== 'string' || typeof description !== 'string') {

@@ -7,7 +7,15 @@ import type { DiagnosticSink } from '../diagnostics/diagnostic.js';
 import { convertSchema, createSchemaContext, escapePointer, isObject, withDefs } from './json-schema.js';
 import { deriveArgumentName } from './naming.js';
 import type { ArgumentOverride, Locate, OperationXMcp } from './read-x-mcp.js';
-import type { BodyIR, HttpMethod, IdempotencyMode, JsonSchema, ParamIR, ParamLocation, ParamStyle } from './types.js';
+import type {
+  BodyIR,
+  HttpMethod,
+  IdempotencyMode,
+  JsonSchema,
+  ParamIR,
+  ParamLocation,
+  ParamStyle,
+} from './types.js';
 
 export interface RawParameter {
   readonly value: Record<string, unknown>;
@@ -93,7 +101,8 @@ export function buildInput(args: BuildInputArgs): BuiltInput {
   const params: ParamIR[] = [];
   const sorted = [...args.parameters].sort(
     (a, b) =>
-      (LOCATION_ORDER[a.value['in'] as ParamLocation] ?? 9) - (LOCATION_ORDER[b.value['in'] as ParamLocation] ?? 9) ||
+      (LOCATION_ORDER[a.value['in'] as ParamLocation] ?? 9) -
+        (LOCATION_ORDER[b.value['in'] as ParamLocation] ?? 9) ||
       String(a.value['name']).localeCompare(String(b.value['name'])),
   );
   for (const { value: p, pointer } of sorted) {
@@ -159,7 +168,9 @@ export function buildInput(args: BuildInputArgs): BuiltInput {
       sink.report({
         code: 'MCPGEN_UNKNOWN_ARGUMENT',
         message: `x-mcp.arguments names \`${key}\`, which is neither a parameter nor a top-level body property of ${args.toolName} (have: ${
-          [...args.parameters.map((p) => String(p.value['name'])), ...bodyPropertyNames(args)].sort().join(', ') || 'none'
+          [...args.parameters.map((p) => String(p.value['name'])), ...bodyPropertyNames(args)]
+            .sort()
+            .join(', ') || 'none'
         })`,
         source: locate(`${args.operationPointer}/x-mcp/arguments/${escapePointer(key)}`),
       });
@@ -225,7 +236,9 @@ function buildBody(
     return { mediaType, required: bodyRequired, mode: 'value', argument };
   }
   const props = resolved['properties'] as Record<string, unknown>;
-  const requiredProps = new Set(Array.isArray(resolved['required']) ? (resolved['required'] as string[]) : []);
+  const requiredProps = new Set(
+    Array.isArray(resolved['required']) ? (resolved['required'] as string[]) : [],
+  );
   const converted = convertSchema(resolved, ctx);
   const convertedProps =
     typeof converted === 'object' && isObject(converted['properties']) ? converted['properties'] : {};
@@ -235,7 +248,12 @@ function buildBody(
     if (schema === undefined) continue; // readOnly: not an input
     const override = overrideFor(property);
     if (override?.hidden) {
-      mapping.push({ argument: property, property, hidden: true, value: override.value ?? override.schema['default'] });
+      mapping.push({
+        argument: property,
+        property,
+        hidden: true,
+        value: override.value ?? override.schema['default'],
+      });
       continue;
     }
     const argument = claim(override?.name ?? deriveArgumentName(property, args.argumentStyle), 'body');
@@ -257,7 +275,8 @@ function resolveDeep(schema: unknown, resolveRef: (ref: string) => unknown): unk
 }
 
 function bodyPropertyNames(args: BuildInputArgs): string[] {
-  const content = args.requestBody && isObject(args.requestBody.value['content']) ? args.requestBody.value['content'] : {};
+  const content =
+    args.requestBody && isObject(args.requestBody.value['content']) ? args.requestBody.value['content'] : {};
   const names: string[] = [];
   for (const media of Object.values(content)) {
     const schema = resolveDeep(isObject(media) ? media['schema'] : undefined, args.resolveRef);
@@ -295,7 +314,11 @@ function parameterSchema(
   return { type: 'string' };
 }
 
-function decorate(schema: JsonSchema, description: unknown, override: ArgumentOverride | undefined): JsonSchema {
+function decorate(
+  schema: JsonSchema,
+  description: unknown,
+  override: ArgumentOverride | undefined,
+): JsonSchema {
   const base: Record<string, unknown> = typeof schema === 'boolean' ? {} : { ...schema };
   const text = override?.description ?? (typeof description === 'string' ? description.trim() : undefined);
   if (text) base['description'] = text;

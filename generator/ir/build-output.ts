@@ -37,9 +37,15 @@ export function buildOutput(args: {
   const mediaType = json.split(';')[0]!.trim();
   if (schema === undefined) return { responseMediaType: mediaType };
   const defs = new Map<string, JsonSchema>();
-  const ctx = createSchemaContext({ dialect: args.dialect, mode: 'output', resolveRef: args.resolveRef, defs });
+  const ctx = createSchemaContext({
+    dialect: args.dialect,
+    mode: 'output',
+    resolveRef: args.resolveRef,
+    defs,
+  });
   const converted = convertSchema(schema, ctx);
-  if (typeof converted === 'boolean' || Object.keys(converted).length === 0) return { responseMediaType: mediaType };
+  if (typeof converted === 'boolean' || Object.keys(converted).length === 0)
+    return { responseMediaType: mediaType };
   return { outputSchema: withDefs(converted as Record<string, unknown>, defs), responseMediaType: mediaType };
 }
 

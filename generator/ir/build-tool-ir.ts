@@ -45,7 +45,8 @@ export function buildToolIR(op: OperationInput, ctx: BuildToolContext): ToolIR {
       source,
     });
   }
-  const name = xmcp.name ?? deriveToolName({ operationId, method, path: op.path, prefix: ctx.root.naming.prefix });
+  const name =
+    xmcp.name ?? deriveToolName({ operationId, method, path: op.path, prefix: ctx.root.naming.prefix });
 
   const { annotations, problems } = deriveAnnotations({
     method,
@@ -62,7 +63,8 @@ export function buildToolIR(op: OperationInput, ctx: BuildToolContext): ToolIR {
   }
 
   const idempotency: IdempotencyMode =
-    xmcp.idempotency ?? (annotations.readOnlyHint ? 'none' : method === 'post' || method === 'patch' ? 'required' : 'none');
+    xmcp.idempotency ??
+    (annotations.readOnlyHint ? 'none' : method === 'post' || method === 'patch' ? 'required' : 'none');
 
   const input = buildInput({
     toolName: name,
@@ -78,7 +80,11 @@ export function buildToolIR(op: OperationInput, ctx: BuildToolContext): ToolIR {
     sink: ctx.sink,
     locate: ctx.locate,
   });
-  const output = buildOutput({ responses: operation['responses'], dialect: ctx.dialect, resolveRef: ctx.resolveRef });
+  const output = buildOutput({
+    responses: operation['responses'],
+    dialect: ctx.dialect,
+    resolveRef: ctx.resolveRef,
+  });
 
   let description = xmcp.description?.trim() ?? joinText(summary, longText);
   if (!description) {
@@ -89,7 +95,9 @@ export function buildToolIR(op: OperationInput, ctx: BuildToolContext): ToolIR {
     });
     description = `${method.toUpperCase()} ${op.path}`;
   }
-  const tags = Array.isArray(operation['tags']) ? operation['tags'].filter((t): t is string => typeof t === 'string') : [];
+  const tags = Array.isArray(operation['tags'])
+    ? operation['tags'].filter((t): t is string => typeof t === 'string')
+    : [];
 
   return {
     name,
@@ -105,14 +113,18 @@ export function buildToolIR(op: OperationInput, ctx: BuildToolContext): ToolIR {
     ...(output.outputSchema ? { outputSchema: output.outputSchema } : {}),
     ...(output.responseMediaType ? { responseMediaType: output.responseMediaType } : {}),
     annotations,
-    scopes: [...(xmcp.scopes ?? (annotations.readOnlyHint ? ctx.root.scopes.read : ctx.root.scopes.write))].sort(),
+    scopes: [
+      ...(xmcp.scopes ?? (annotations.readOnlyHint ? ctx.root.scopes.read : ctx.root.scopes.write)),
+    ].sort(),
     idempotency,
     response: {
       redact: [...(xmcp.response.redact ?? [])],
       maxBytes: xmcp.response.maxBytes ?? ctx.root.limits.maxBytes,
       maxItems: xmcp.response.maxItems ?? ctx.root.limits.maxItems,
     },
-    toolsets: [...new Set(xmcp.toolsets ?? tags.map((t) => toSnakeCase(t)).filter((t) => t.length > 0))].sort(),
+    toolsets: [
+      ...new Set(xmcp.toolsets ?? tags.map((t) => toSnakeCase(t)).filter((t) => t.length > 0)),
+    ].sort(),
     deprecated: operation['deprecated'] === true,
     source,
     nameSource: xmcp.name ? ctx.locate(`${op.pointer}/x-mcp/name`) : source,

@@ -43,9 +43,24 @@ const DROPPED_KEYWORDS = new Set([
 ]);
 
 /** Keywords whose value is data, not a schema: copied verbatim. */
-const DATA_KEYWORDS = new Set(['enum', 'const', 'default', 'examples', 'required', 'type', 'format', 'pattern']);
+const DATA_KEYWORDS = new Set([
+  'enum',
+  'const',
+  'default',
+  'examples',
+  'required',
+  'type',
+  'format',
+  'pattern',
+]);
 
-const SCHEMA_MAP_KEYWORDS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
+const SCHEMA_MAP_KEYWORDS = new Set([
+  'properties',
+  'patternProperties',
+  '$defs',
+  'definitions',
+  'dependentSchemas',
+]);
 const SCHEMA_LIST_KEYWORDS = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems']);
 const SCHEMA_KEYWORDS = new Set([
   'items',
@@ -69,11 +84,22 @@ export function convertSchema(schema: unknown, ctx: SchemaContext): JsonSchema {
 
 /** Name of the `$defs` entry for a component reference. */
 export function defName(ref: string): string {
-  const raw = ref.startsWith(COMPONENT_SCHEMA_PREFIX) ? ref.slice(COMPONENT_SCHEMA_PREFIX.length) : ref.replace(/^#\//, '');
-  return decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~').replace(/[^A-Za-z0-9_.-]+/g, '_');
+  const raw = ref.startsWith(COMPONENT_SCHEMA_PREFIX)
+    ? ref.slice(COMPONENT_SCHEMA_PREFIX.length)
+    : ref.replace(/^#\//, '');
+  return decodeURIComponent(raw)
+    .replace(/~1/g, '/')
+    .replace(/~0/g, '~')
+    .replace(/[^A-Za-z0-9_.-]+/g, '_');
 }
 
-function convertNode(node: unknown, ctx: SchemaContext, stack: string[], depth: number, pointer: string): JsonSchema {
+function convertNode(
+  node: unknown,
+  ctx: SchemaContext,
+  stack: string[],
+  depth: number,
+  pointer: string,
+): JsonSchema {
   if (typeof node === 'boolean') return node;
   if (!isObject(node)) return {};
   if (depth > ctx.maxDepth) {
@@ -100,7 +126,9 @@ function convertNode(node: unknown, ctx: SchemaContext, stack: string[], depth: 
     } else if (SCHEMA_KEYWORDS.has(key)) {
       if (key === 'items' && Array.isArray(value)) {
         // Draft 4-style tuple `items: [...]` -> 2020-12 prefixItems.
-        out['prefixItems'] = value.map((sub, i) => convertNode(sub, ctx, stack, depth + 1, `${pointer}/items/${i}`));
+        out['prefixItems'] = value.map((sub, i) =>
+          convertNode(sub, ctx, stack, depth + 1, `${pointer}/items/${i}`),
+        );
       } else {
         out[key] = convertNode(value, ctx, stack, depth + 1, `${pointer}/${key}`);
       }
@@ -117,7 +145,9 @@ function convertNode(node: unknown, ctx: SchemaContext, stack: string[], depth: 
   }
   if (Array.isArray(out['required']) && isObject(out['properties'])) {
     const props = out['properties'];
-    const kept = (out['required'] as unknown[]).filter((r): r is string => typeof r === 'string' && r in props);
+    const kept = (out['required'] as unknown[]).filter(
+      (r): r is string => typeof r === 'string' && r in props,
+    );
     if (kept.length > 0) out['required'] = kept;
     else delete out['required'];
   }
@@ -148,10 +178,13 @@ function convertRef(
     // 3.1 allows keywords beside $ref (description, default); keep them around the target.
     const rest =
       siblings.length > 0
-        ? (convertNode(Object.fromEntries(siblings.map((k) => [k, node[k]])), ctx, stack, depth + 1, pointer) as Record<
-            string,
-            unknown
-          >)
+        ? (convertNode(
+            Object.fromEntries(siblings.map((k) => [k, node[k]])),
+            ctx,
+            stack,
+            depth + 1,
+            pointer,
+          ) as Record<string, unknown>)
         : {};
     const combined: JsonSchema = Object.keys(rest).length > 0 ? { ...rest, allOf: [target] } : target;
     return nullable && typeof combined === 'object' ? makeNullable(combined) : combined;

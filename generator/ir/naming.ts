@@ -54,8 +54,15 @@ export function fitName(name: string, max = MAX_TOOL_NAME_LENGTH): string {
 }
 
 /** Tool name from an operationId, or from method + path when there is none. */
-export function deriveToolName(input: { operationId?: string; method: string; path: string; prefix: string }): string {
-  const base = input.operationId ? toSnakeCase(input.operationId) : deriveNameFromPath(input.method, input.path);
+export function deriveToolName(input: {
+  operationId?: string;
+  method: string;
+  path: string;
+  prefix: string;
+}): string {
+  const base = input.operationId
+    ? toSnakeCase(input.operationId)
+    : deriveNameFromPath(input.method, input.path);
   const prefixed = input.prefix ? `${input.prefix}${base}` : base;
   return fitName(prefixed || `${input.method}_root`);
 }

@@ -28,7 +28,11 @@ export interface OperationXMcp {
   readonly scopes?: readonly string[];
   readonly idempotency?: IdempotencyMode;
   readonly arguments: Readonly<Record<string, ArgumentOverride>>;
-  readonly response: { readonly redact?: readonly string[]; readonly maxBytes?: number; readonly maxItems?: number };
+  readonly response: {
+    readonly redact?: readonly string[];
+    readonly maxBytes?: number;
+    readonly maxItems?: number;
+  };
   readonly toolsets?: readonly string[];
 }
 
@@ -181,19 +185,33 @@ export function readOperationXMcp(
   }
   r.unknownKeys(raw, OPERATION_KEYS, pointer);
   const hintsRaw = r.object(raw['hints'], `${pointer}/hints`, 'x-mcp.hints') ?? {};
-  r.unknownKeys(hintsRaw, new Set(['readOnly', 'destructive', 'idempotent', 'openWorld']), `${pointer}/hints`);
+  r.unknownKeys(
+    hintsRaw,
+    new Set(['readOnly', 'destructive', 'idempotent', 'openWorld']),
+    `${pointer}/hints`,
+  );
   const hints: HintOverrides = {
     ...optional('readOnly', r.boolean(hintsRaw['readOnly'], `${pointer}/hints/readOnly`, 'hints.readOnly')),
     ...optional(
       'destructive',
       r.boolean(hintsRaw['destructive'], `${pointer}/hints/destructive`, 'hints.destructive'),
     ),
-    ...optional('idempotent', r.boolean(hintsRaw['idempotent'], `${pointer}/hints/idempotent`, 'hints.idempotent')),
-    ...optional('openWorld', r.boolean(hintsRaw['openWorld'], `${pointer}/hints/openWorld`, 'hints.openWorld')),
+    ...optional(
+      'idempotent',
+      r.boolean(hintsRaw['idempotent'], `${pointer}/hints/idempotent`, 'hints.idempotent'),
+    ),
+    ...optional(
+      'openWorld',
+      r.boolean(hintsRaw['openWorld'], `${pointer}/hints/openWorld`, 'hints.openWorld'),
+    ),
   };
   let idempotency: IdempotencyMode | undefined;
   if (raw['idempotency'] !== undefined) {
-    if (raw['idempotency'] === 'required' || raw['idempotency'] === 'optional' || raw['idempotency'] === 'none') {
+    if (
+      raw['idempotency'] === 'required' ||
+      raw['idempotency'] === 'optional' ||
+      raw['idempotency'] === 'none'
+    ) {
       idempotency = raw['idempotency'];
     } else {
       r.invalid(
@@ -213,7 +231,11 @@ export function readOperationXMcp(
     for (const k of ARGUMENT_SCHEMA_KEYS) if (obj[k] !== undefined) schema[k] = obj[k];
     const hidden = r.boolean(obj['hidden'], `${at}/hidden`, 'hidden');
     if (hidden && !('value' in obj) && !('default' in obj)) {
-      r.invalid(at, `hidden argument \`${key}\` needs a \`value\` to send`, 'Add `value: <fixed value>` next to `hidden: true`.');
+      r.invalid(
+        at,
+        `hidden argument \`${key}\` needs a \`value\` to send`,
+        'Add `value: <fixed value>` next to `hidden: true`.',
+      );
     }
     args[key] = {
       ...optional('name', r.string(obj['name'], `${at}/name`, 'name')),
@@ -235,7 +257,10 @@ export function readOperationXMcp(
     ...optional('idempotency', idempotency),
     arguments: args,
     response: {
-      ...optional('redact', r.stringList(responseRaw['redact'], `${pointer}/response/redact`, 'response.redact')),
+      ...optional(
+        'redact',
+        r.stringList(responseRaw['redact'], `${pointer}/response/redact`, 'response.redact'),
+      ),
       ...optional(
         'maxBytes',
         r.positiveInt(responseRaw['maxBytes'], `${pointer}/response/maxBytes`, 'response.maxBytes'),
@@ -261,7 +286,8 @@ export function readRootXMcp(raw: unknown, sink: DiagnosticSink, locate: Locate)
   r.unknownKeys(naming, new Set(['prefix', 'arguments']), `${pointer}/naming`);
   let argumentStyle: 'preserve' | 'snake_case' = 'preserve';
   if (naming['arguments'] !== undefined) {
-    if (naming['arguments'] === 'preserve' || naming['arguments'] === 'snake_case') argumentStyle = naming['arguments'];
+    if (naming['arguments'] === 'preserve' || naming['arguments'] === 'snake_case')
+      argumentStyle = naming['arguments'];
     else r.invalid(`${pointer}/naming/arguments`, 'x-mcp.naming.arguments must be preserve or snake_case');
   }
   const prefix = r.string(naming['prefix'], `${pointer}/naming/prefix`, 'naming.prefix') ?? '';
@@ -271,7 +297,8 @@ export function readRootXMcp(raw: unknown, sink: DiagnosticSink, locate: Locate)
   const hints = r.object(root['hints'], `${pointer}/hints`, 'x-mcp.hints') ?? {};
   const scopes = r.object(root['scopes'], `${pointer}/scopes`, 'x-mcp.scopes') ?? {};
   r.unknownKeys(scopes, new Set(['definitions', 'defaults']), `${pointer}/scopes`);
-  const definitions = r.object(scopes['definitions'], `${pointer}/scopes/definitions`, 'scopes.definitions') ?? {};
+  const definitions =
+    r.object(scopes['definitions'], `${pointer}/scopes/definitions`, 'scopes.definitions') ?? {};
   const defaults = r.object(scopes['defaults'], `${pointer}/scopes/defaults`, 'scopes.defaults') ?? {};
   const upstream = r.object(root['upstream'], `${pointer}/upstream`, 'x-mcp.upstream') ?? {};
   r.unknownKeys(
@@ -280,7 +307,9 @@ export function readRootXMcp(raw: unknown, sink: DiagnosticSink, locate: Locate)
     `${pointer}/upstream`,
   );
   const auth = r.object(upstream['auth'], `${pointer}/upstream/auth`, 'upstream.auth');
-  const authScheme = auth ? r.string(auth['scheme'], `${pointer}/upstream/auth/scheme`, 'upstream.auth.scheme') : undefined;
+  const authScheme = auth
+    ? r.string(auth['scheme'], `${pointer}/upstream/auth/scheme`, 'upstream.auth.scheme')
+    : undefined;
   const limits = r.object(root['limits'], `${pointer}/limits`, 'x-mcp.limits') ?? {};
   const retries = upstream['retries'];
   if (retries !== undefined && !(typeof retries === 'number' && Number.isInteger(retries) && retries >= 0)) {
@@ -311,20 +340,31 @@ export function readRootXMcp(raw: unknown, sink: DiagnosticSink, locate: Locate)
       ),
     },
     naming: { prefix, arguments: argumentStyle },
-    hints: { openWorld: r.boolean(hints['openWorld'], `${pointer}/hints/openWorld`, 'hints.openWorld') ?? false },
+    hints: {
+      openWorld: r.boolean(hints['openWorld'], `${pointer}/hints/openWorld`, 'hints.openWorld') ?? false,
+    },
     scopes: {
       definitions: Object.entries(definitions)
-        .map(([name, description]) => ({ name, description: typeof description === 'string' ? description : '' }))
+        .map(([name, description]) => ({
+          name,
+          description: typeof description === 'string' ? description : '',
+        }))
         .sort((a, b) => a.name.localeCompare(b.name)),
-      read: r.stringList(defaults['read'], `${pointer}/scopes/defaults/read`, 'scopes.defaults.read') ?? ['mcp:read'],
+      read: r.stringList(defaults['read'], `${pointer}/scopes/defaults/read`, 'scopes.defaults.read') ?? [
+        'mcp:read',
+      ],
       write: r.stringList(defaults['write'], `${pointer}/scopes/defaults/write`, 'scopes.defaults.write') ?? [
         'mcp:write',
       ],
     },
     upstream: {
-      ...optional('baseUrl', r.string(upstream['baseUrl'], `${pointer}/upstream/baseUrl`, 'upstream.baseUrl')),
+      ...optional(
+        'baseUrl',
+        r.string(upstream['baseUrl'], `${pointer}/upstream/baseUrl`, 'upstream.baseUrl'),
+      ),
       ...(authScheme ? { auth: { scheme: authScheme } } : {}),
-      timeoutMs: r.positiveInt(upstream['timeoutMs'], `${pointer}/upstream/timeoutMs`, 'upstream.timeoutMs') ?? 30_000,
+      timeoutMs:
+        r.positiveInt(upstream['timeoutMs'], `${pointer}/upstream/timeoutMs`, 'upstream.timeoutMs') ?? 30_000,
       retries: typeof retries === 'number' && Number.isInteger(retries) && retries >= 0 ? retries : 2,
       forwardIdempotencyKey:
         r.boolean(
@@ -334,8 +374,12 @@ export function readRootXMcp(raw: unknown, sink: DiagnosticSink, locate: Locate)
         ) ?? false,
     },
     limits: {
-      maxBytes: r.positiveInt(limits['maxBytes'], `${pointer}/limits/maxBytes`, 'limits.maxBytes') ?? DEFAULT_MAX_BYTES,
-      maxItems: r.positiveInt(limits['maxItems'], `${pointer}/limits/maxItems`, 'limits.maxItems') ?? DEFAULT_MAX_ITEMS,
+      maxBytes:
+        r.positiveInt(limits['maxBytes'], `${pointer}/limits/maxBytes`, 'limits.maxBytes') ??
+        DEFAULT_MAX_BYTES,
+      maxItems:
+        r.positiveInt(limits['maxItems'], `${pointer}/limits/maxItems`, 'limits.maxItems') ??
+        DEFAULT_MAX_ITEMS,
     },
     prompts,
     extensions,

@@ -38,6 +38,11 @@ export interface BuildPlatformOptions {
   readonly logger?: boolean;
   /** Time source in epoch ms; a test clock makes execution progress deterministic. */
   readonly clock?: () => number;
+  /**
+   * Waits this long (no CPU) before answering each API request, standing in for the database and
+   * network time of a real platform; for benchmarks. Default 0.
+   */
+  readonly latencyMs?: number;
   /** Requests per API key per window; default 600 per minute. */
   readonly rateLimit?: Partial<RateLimitOptions>;
 }
@@ -108,6 +113,13 @@ export async function buildPlatform(options: BuildPlatformOptions = {}): Promise
   );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+
+  const latencyMs = options.latencyMs ?? 0;
+  if (latencyMs > 0) {
+    app.addHook('onRequest', async (request) => {
+      if (request.url !== '/healthz') await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    });
+  }
 
   registerOperations(app, {
     model,

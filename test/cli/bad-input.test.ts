@@ -27,16 +27,33 @@ describe('bad input: a coded diagnostic at file:line:col with a fix, exit 1, not
     // given fixture -> want code, want location (file:line:col), want words in the message
     ['not-openapi', 'MCPGEN_NOT_OPENAPI', `${fixtures}/not-openapi/openapi.yaml:1:1`, /AsyncAPI/i],
     ['broken-ref', 'MCPGEN_REF_NOT_FOUND', `${fixtures}/broken-ref/openapi.yaml:18:`, /ItemLst/],
-    ['unmatched-target', 'MCPGEN_OVERLAY_TARGET_NO_MATCH', `${fixtures}/unmatched-target/overlays/10-tools.yaml:10:`, /\/item/],
-    ['duplicate-names', 'MCPGEN_DUPLICATE_TOOL_NAME', `${fixtures}/duplicate-names/overlays/10-tools.yaml:9:`, /items/],
-    ['delete-readonly', 'MCPGEN_HINT_CONTRADICTS_METHOD', `${fixtures}/delete-readonly/overlays/10-hints.yaml:`, /DELETE/],
+    [
+      'unmatched-target',
+      'MCPGEN_OVERLAY_TARGET_NO_MATCH',
+      `${fixtures}/unmatched-target/overlays/10-tools.yaml:10:`,
+      /\/item/,
+    ],
+    [
+      'duplicate-names',
+      'MCPGEN_DUPLICATE_TOOL_NAME',
+      `${fixtures}/duplicate-names/overlays/10-tools.yaml:9:`,
+      /items/,
+    ],
+    [
+      'delete-readonly',
+      'MCPGEN_HINT_CONTRADICTS_METHOD',
+      `${fixtures}/delete-readonly/overlays/10-hints.yaml:`,
+      /DELETE/,
+    ],
   ])('%s', async (fixture, code, location, words) => {
     const exit = await runCli(['generate', `${fixtures}/${fixture}`, '--out', out]);
     expect(exit).toBe(1);
     const output = stderr.join('\n');
     const line = output.split('\n').find((l) => l.includes(code));
     expect(line, output).toBeDefined();
-    expect(line).toMatch(new RegExp(`^${location.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\d*:?\\d*\\s+${code}`));
+    expect(line).toMatch(
+      new RegExp(`^${location.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\d*:?\\d*\\s+${code}`),
+    );
     expect(line).toMatch(words);
     // The line after each diagnostic says how to fix it.
     const lines = output.split('\n');

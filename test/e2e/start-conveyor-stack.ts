@@ -17,8 +17,14 @@ export interface ConveyorStack {
   close(): Promise<void>;
 }
 
-export async function startConveyorStack(options: { tickMs?: number } = {}): Promise<ConveyorStack> {
-  const platform = await buildPlatform({ logger: false, tickMs: options.tickMs ?? 20 });
+export async function startConveyorStack(
+  options: { tickMs?: number; rateLimit?: number } = {},
+): Promise<ConveyorStack> {
+  const platform = await buildPlatform({
+    logger: false,
+    tickMs: options.tickMs ?? 20,
+    ...(options.rateLimit ? { rateLimit: { max: options.rateLimit, windowMs: 60_000 } } : {}),
+  });
   const platformUrl = await platform.listen({ port: 0, host: '127.0.0.1' });
   const api = await loadApi(resolve('generated/conveyor'));
   const mcp = await buildServer({

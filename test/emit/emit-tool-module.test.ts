@@ -11,6 +11,7 @@ import type { ToolIR } from '../../generator/ir/types.js';
 
 const HOSTILE = [
   `it's "quoted"`,
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the point is a template placeholder in spec text.
   'back`tick` ${process.exit(1)}',
   'ends a comment */ console.log("pwned") /*',
   'line\nbreak\r\nand\u2028separators\u2029here',
@@ -71,7 +72,9 @@ describe('emitToolModule: spec text can never become code', () => {
     const file = join(tmpRoot, `case${i}`, 'tools', 'hostile_tool.ts');
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, source.replace('../../../runtime/', '../../../../runtime/'));
-    const mod = (await import(pathToFileURL(file).href)) as { hostileTool: { description: string; http: { path: string } } };
+    const mod = (await import(pathToFileURL(file).href)) as {
+      hostileTool: { description: string; http: { path: string } };
+    };
     expect(mod.hostileTool.description).toBe(text);
     expect(mod.hostileTool.http.path).toBe(`/x/${text}`);
   });
@@ -98,10 +101,16 @@ describe('schemaToType', () => {
     [{ type: ['string', 'null'] }, 'string | null'],
     [{ enum: ['a', "b'c"] }, `"a" | "b'c"`],
     [{ type: 'array', items: { type: ['integer', 'null'] } }, '(number | null)[]'],
-    [{ type: 'object', properties: { a: { type: 'string' }, 'b-c': { type: 'boolean' } }, required: ['a'] }, '{ a: string; "b-c"?: boolean }'],
+    [
+      { type: 'object', properties: { a: { type: 'string' }, 'b-c': { type: 'boolean' } }, required: ['a'] },
+      '{ a: string; "b-c"?: boolean }',
+    ],
     [{ type: 'object', additionalProperties: { type: 'integer' } }, 'Record<string, number>'],
     [{ $ref: '#/$defs/Node' }, 'DefNode'],
-    [{ oneOf: [{ type: 'string' }, { type: 'object', properties: { x: { type: 'string' } } }] }, 'string | { x?: string }'],
+    [
+      { oneOf: [{ type: 'string' }, { type: 'object', properties: { x: { type: 'string' } } }] },
+      'string | { x?: string }',
+    ],
     [{ allOf: [{ $ref: '#/$defs/A' }, { $ref: '#/$defs/B' }] }, 'DefA & DefB'],
     [{ type: 'array', items: { oneOf: [{ $ref: '#/$defs/A' }, { $ref: '#/$defs/B' }] } }, '(DefA | DefB)[]'],
     [{ const: 3 }, '3'],

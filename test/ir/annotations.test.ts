@@ -28,12 +28,25 @@ describe('deriveAnnotations: overrides and contradictions', () => {
     ['post', { idempotent: true }, []],
     ['put', { destructive: false }, []],
   ] as const)('%s %j', (method, overrides, want) => {
-    const { problems } = deriveAnnotations({ method: method as HttpMethod, overrides, defaultOpenWorld: false });
+    const { problems } = deriveAnnotations({
+      method: method as HttpMethod,
+      overrides,
+      defaultOpenWorld: false,
+    });
     expect(problems.map((p) => p.code)).toEqual(want);
   });
 
   it('a read-only POST is not destructive and is idempotent', () => {
-    const { annotations } = deriveAnnotations({ method: 'post', overrides: { readOnly: true }, defaultOpenWorld: true });
-    expect(annotations).toEqual({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true });
+    const { annotations } = deriveAnnotations({
+      method: 'post',
+      overrides: { readOnly: true },
+      defaultOpenWorld: true,
+    });
+    expect(annotations).toEqual({
+      readOnlyHint: true,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: true,
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createDiagnosticSink } from '../../generator/diagnostics/diagnostic.js';
-import { buildInput, type BuildInputArgs } from '../../generator/ir/build-input.js';
+import { type BuildInputArgs, buildInput } from '../../generator/ir/build-input.js';
 import type { OperationXMcp } from '../../generator/ir/read-x-mcp.js';
 
 const schemas: Record<string, unknown> = {
@@ -37,20 +37,79 @@ function build(overrides: Partial<BuildInputArgs>) {
   return { ...result, diagnostics: sink.diagnostics };
 }
 
-const param = (value: Record<string, unknown>, i = 0) => ({ value, pointer: `/paths/~1x/get/parameters/${i}` });
+const param = (value: Record<string, unknown>, i = 0) => ({
+  value,
+  pointer: `/paths/~1x/get/parameters/${i}`,
+});
 
 describe('buildInput: parameter binding', () => {
   it.each([
     // given parameter -> want binding (style, explode, argument, required)
-    [{ name: 'workspaceId', in: 'path', required: true, schema: { type: 'string' } }, { name: 'workspaceId', in: 'path', style: 'simple', explode: false, required: true, argument: 'workspace_id' }],
-    [{ name: 'status', in: 'query', schema: { type: 'string' } }, { name: 'status', in: 'query', style: 'form', explode: true, required: false, argument: 'status' }],
-    [{ name: 'types', in: 'query', style: 'form', explode: false, schema: { type: 'array' } }, { name: 'types', in: 'query', style: 'form', explode: false, required: false, argument: 'types' }],
-    [{ name: 'ids', in: 'query', style: 'pipeDelimited', schema: { type: 'array' } }, { name: 'ids', in: 'query', style: 'pipeDelimited', explode: false, required: false, argument: 'ids' }],
-    [{ name: 'filter', in: 'query', style: 'deepObject', explode: true, schema: { type: 'object' } }, { name: 'filter', in: 'query', style: 'deepObject', explode: true, required: false, argument: 'filter' }],
-    [{ name: 'X-Request-Id', in: 'header', schema: { type: 'string' } }, { name: 'X-Request-Id', in: 'header', style: 'simple', explode: false, required: false, argument: 'x_request_id' }],
-    [{ name: 'session', in: 'cookie', schema: { type: 'string' } }, { name: 'session', in: 'cookie', style: 'form', explode: true, required: false, argument: 'session' }],
-    [{ name: 'id', in: 'path', style: 'matrix', explode: true, schema: { type: 'string' } }, { name: 'id', in: 'path', style: 'matrix', explode: true, required: true, argument: 'id' }],
-    [{ name: 'q', in: 'query', allowReserved: true, schema: { type: 'string' } }, { name: 'q', in: 'query', style: 'form', explode: true, required: false, argument: 'q', allowReserved: true }],
+    [
+      { name: 'workspaceId', in: 'path', required: true, schema: { type: 'string' } },
+      {
+        name: 'workspaceId',
+        in: 'path',
+        style: 'simple',
+        explode: false,
+        required: true,
+        argument: 'workspace_id',
+      },
+    ],
+    [
+      { name: 'status', in: 'query', schema: { type: 'string' } },
+      { name: 'status', in: 'query', style: 'form', explode: true, required: false, argument: 'status' },
+    ],
+    [
+      { name: 'types', in: 'query', style: 'form', explode: false, schema: { type: 'array' } },
+      { name: 'types', in: 'query', style: 'form', explode: false, required: false, argument: 'types' },
+    ],
+    [
+      { name: 'ids', in: 'query', style: 'pipeDelimited', schema: { type: 'array' } },
+      { name: 'ids', in: 'query', style: 'pipeDelimited', explode: false, required: false, argument: 'ids' },
+    ],
+    [
+      { name: 'filter', in: 'query', style: 'deepObject', explode: true, schema: { type: 'object' } },
+      {
+        name: 'filter',
+        in: 'query',
+        style: 'deepObject',
+        explode: true,
+        required: false,
+        argument: 'filter',
+      },
+    ],
+    [
+      { name: 'X-Request-Id', in: 'header', schema: { type: 'string' } },
+      {
+        name: 'X-Request-Id',
+        in: 'header',
+        style: 'simple',
+        explode: false,
+        required: false,
+        argument: 'x_request_id',
+      },
+    ],
+    [
+      { name: 'session', in: 'cookie', schema: { type: 'string' } },
+      { name: 'session', in: 'cookie', style: 'form', explode: true, required: false, argument: 'session' },
+    ],
+    [
+      { name: 'id', in: 'path', style: 'matrix', explode: true, schema: { type: 'string' } },
+      { name: 'id', in: 'path', style: 'matrix', explode: true, required: true, argument: 'id' },
+    ],
+    [
+      { name: 'q', in: 'query', allowReserved: true, schema: { type: 'string' } },
+      {
+        name: 'q',
+        in: 'query',
+        style: 'form',
+        explode: true,
+        required: false,
+        argument: 'q',
+        allowReserved: true,
+      },
+    ],
   ])('%j', (given, want) => {
     const { params, diagnostics } = build({ parameters: [param(given)] });
     expect(params).toEqual([want]);
@@ -84,7 +143,10 @@ describe('buildInput: arguments and schema', () => {
       idempotency: 'required',
       parameters: [param({ name: 'workspaceId', in: 'path', required: true, schema: { type: 'string' } })],
       requestBody: {
-        value: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/NewWorkflow' } } } },
+        value: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/NewWorkflow' } } },
+        },
         pointer: '/paths/~1x/post/requestBody',
       },
     });
@@ -105,7 +167,11 @@ describe('buildInput: arguments and schema', () => {
       'tags',
       'workspace_id',
     ]);
-    expect((inputSchema as { required: string[] }).required).toEqual(['idempotency_key', 'name', 'workspace_id']);
+    expect((inputSchema as { required: string[] }).required).toEqual([
+      'idempotency_key',
+      'name',
+      'workspace_id',
+    ]);
     expect((inputSchema as { additionalProperties: boolean }).additionalProperties).toBe(false);
   });
 
@@ -174,7 +240,10 @@ describe('buildInput: arguments and schema', () => {
   it('an unsupported body media type is reported and produces no body binding', () => {
     const { body, diagnostics } = build({
       method: 'post',
-      requestBody: { value: { content: { 'application/xml': { schema: { type: 'object' } } } }, pointer: '/rb' },
+      requestBody: {
+        value: { content: { 'application/xml': { schema: { type: 'object' } } } },
+        pointer: '/rb',
+      },
     });
     expect(body).toBeUndefined();
     expect(diagnostics.map((d) => d.code)).toEqual(['MCPGEN_UNSUPPORTED_MEDIA_TYPE']);

@@ -3,9 +3,22 @@ import { describe, expect, it } from 'vitest';
 import { convertSchema, createSchemaContext, withDefs } from '../../generator/ir/json-schema.js';
 
 const components: Record<string, unknown> = {
-  Pet: { type: 'object', properties: { id: { type: 'string', readOnly: true }, name: { type: 'string' } }, required: ['id', 'name'] },
-  Node: { type: 'object', properties: { value: { type: 'integer' }, children: { type: 'array', items: { $ref: '#/components/schemas/Node' } } } },
-  Secret: { type: 'object', properties: { password: { type: 'string', writeOnly: true }, user: { type: 'string' } } },
+  Pet: {
+    type: 'object',
+    properties: { id: { type: 'string', readOnly: true }, name: { type: 'string' } },
+    required: ['id', 'name'],
+  },
+  Node: {
+    type: 'object',
+    properties: {
+      value: { type: 'integer' },
+      children: { type: 'array', items: { $ref: '#/components/schemas/Node' } },
+    },
+  },
+  Secret: {
+    type: 'object',
+    properties: { password: { type: 'string', writeOnly: true }, user: { type: 'string' } },
+  },
   A: { type: 'object', properties: { b: { $ref: '#/components/schemas/B' } } },
   B: { type: 'object', properties: { a: { $ref: '#/components/schemas/A' } } },
 };
@@ -20,16 +33,48 @@ function convert(schema: unknown, mode: 'input' | 'output' = 'input', dialect: '
 describe('convertSchema: OpenAPI -> JSON Schema 2020-12', () => {
   it.each([
     ['3.0 nullable string', { type: 'string', nullable: true }, { type: ['string', 'null'] }],
-    ['3.0 nullable enum', { type: 'string', enum: ['a', 'b'], nullable: true }, { type: ['string', 'null'], enum: ['a', 'b'] }],
-    ['3.0 nullable without type', { nullable: true, description: 'x' }, { anyOf: [{ description: 'x' }, { type: 'null' }] }],
-    ['3.0 boolean exclusiveMinimum', { type: 'number', minimum: 0, exclusiveMinimum: true }, { type: 'number', exclusiveMinimum: 0 }],
-    ['3.1 numeric exclusiveMaximum', { type: 'number', exclusiveMaximum: 10 }, { type: 'number', exclusiveMaximum: 10 }],
+    [
+      '3.0 nullable enum',
+      { type: 'string', enum: ['a', 'b'], nullable: true },
+      { type: ['string', 'null'], enum: ['a', 'b'] },
+    ],
+    [
+      '3.0 nullable without type',
+      { nullable: true, description: 'x' },
+      { anyOf: [{ description: 'x' }, { type: 'null' }] },
+    ],
+    [
+      '3.0 boolean exclusiveMinimum',
+      { type: 'number', minimum: 0, exclusiveMinimum: true },
+      { type: 'number', exclusiveMinimum: 0 },
+    ],
+    [
+      '3.1 numeric exclusiveMaximum',
+      { type: 'number', exclusiveMaximum: 10 },
+      { type: 'number', exclusiveMaximum: 10 },
+    ],
     ['3.1 type array kept', { type: ['integer', 'null'] }, { type: ['integer', 'null'] }],
     ['example -> examples', { type: 'string', example: 'abc' }, { type: 'string', examples: ['abc'] }],
-    ['x- and OpenAPI-only keywords dropped', { type: 'object', 'x-internal': 1, xml: { name: 'a' }, discriminator: { propertyName: 't' } }, { type: 'object' }],
-    ['default kept', { type: 'integer', default: 20, maximum: 200 }, { type: 'integer', default: 20, maximum: 200 }],
-    ['tuple items -> prefixItems', { type: 'array', items: [{ type: 'string' }, { type: 'integer' }] }, { type: 'array', prefixItems: [{ type: 'string' }, { type: 'integer' }] }],
-    ['deprecated noted in description', { type: 'string', deprecated: true, description: 'Old.' }, { type: 'string', deprecated: true, description: 'Deprecated. Old.' }],
+    [
+      'x- and OpenAPI-only keywords dropped',
+      { type: 'object', 'x-internal': 1, xml: { name: 'a' }, discriminator: { propertyName: 't' } },
+      { type: 'object' },
+    ],
+    [
+      'default kept',
+      { type: 'integer', default: 20, maximum: 200 },
+      { type: 'integer', default: 20, maximum: 200 },
+    ],
+    [
+      'tuple items -> prefixItems',
+      { type: 'array', items: [{ type: 'string' }, { type: 'integer' }] },
+      { type: 'array', prefixItems: [{ type: 'string' }, { type: 'integer' }] },
+    ],
+    [
+      'deprecated noted in description',
+      { type: 'string', deprecated: true, description: 'Old.' },
+      { type: 'string', deprecated: true, description: 'Deprecated. Old.' },
+    ],
   ])('%s', (_name, given, want) => {
     expect(convert(given)).toEqual(want);
   });
@@ -57,7 +102,13 @@ describe('convertSchema: OpenAPI -> JSON Schema 2020-12', () => {
   it('keeps a self-referencing schema as a $defs reference, not inlined without end', () => {
     const out = convert({ $ref: '#/components/schemas/Node' }) as Record<string, unknown>;
     expect(out['$defs']).toEqual({
-      Node: { type: 'object', properties: { value: { type: 'integer' }, children: { type: 'array', items: { $ref: '#/$defs/Node' } } } },
+      Node: {
+        type: 'object',
+        properties: {
+          value: { type: 'integer' },
+          children: { type: 'array', items: { $ref: '#/$defs/Node' } },
+        },
+      },
     });
     expect(JSON.stringify(out).length).toBeLessThan(400);
     const ajv = new Ajv2020({ strict: false });
@@ -91,7 +142,12 @@ describe('convertSchema: OpenAPI -> JSON Schema 2020-12', () => {
     let deep: Record<string, unknown> = { type: 'string' };
     for (let i = 0; i < 80; i++) deep = { type: 'object', properties: { n: deep } };
     const seen: string[] = [];
-    const ctx = createSchemaContext({ dialect: '3.1', mode: 'input', resolveRef, onTooDeep: (p) => seen.push(p) });
+    const ctx = createSchemaContext({
+      dialect: '3.1',
+      mode: 'input',
+      resolveRef,
+      onTooDeep: (p) => seen.push(p),
+    });
     convertSchema(deep, ctx);
     expect(seen.length).toBe(1);
     expect(seen[0]).toMatch(/^\/properties\/n/);

@@ -35,7 +35,10 @@ describe('deriveToolName', () => {
   it.each([
     [{ operationId: 'listWorkflows', method: 'get', path: '/w', prefix: '' }, 'list_workflows'],
     [{ operationId: 'listWorkflows', method: 'get', path: '/w', prefix: 'cv_' }, 'cv_list_workflows'],
-    [{ method: 'get', path: '/workspaces/{workspaceId}/flows', prefix: '' }, 'get_workspaces_by_workspace_id_flows'],
+    [
+      { method: 'get', path: '/workspaces/{workspaceId}/flows', prefix: '' },
+      'get_workspaces_by_workspace_id_flows',
+    ],
     [{ method: 'post', path: '/', prefix: '' }, 'post'],
   ])('%j -> %s', (given, want) => {
     expect(deriveToolName(given)).toBe(want);
