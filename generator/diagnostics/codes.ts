@@ -51,6 +51,8 @@ export const DIAGNOSTIC_CATALOG = {
   MCPGEN_NO_OPERATIONS: { severity: 'error', fix: 'The document has no operations that become tools; check paths and x-mcp: false exclusions.' },
   MCPGEN_PROMPT_INVALID: { severity: 'error', fix: 'A prompt needs a name, a description and a Handlebars template that compiles.' },
   MCPGEN_SERVER_URL_MISSING: { severity: 'warning', fix: 'Add servers[0].url or x-mcp.upstream.baseUrl; otherwise pass --upstream when serving.' },
+  // load (appended)
+  MCPGEN_FILE_UNREADABLE: { severity: 'error', fix: 'Check that the path names a readable file (not a folder) and its permissions.' },
 } as const satisfies Record<string, CatalogEntry>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CATALOG;

@@ -1,0 +1,131 @@
+/**
+ * Every `$ref` in a reference position must resolve inside the document: a broken one is
+ * reported at the `$ref` itself with the closest existing names, an external one (another file
+ * or a URL) is refused. External references are not bundled yet, even with allowExternalRefs.
+ */
+import path from 'node:path';
+import type { SourceRef } from '../diagnostics/diagnostic.js';
+import { escapeToken, isPlainObject, parseRefFragment, resolveJsonPointer } from './json-pointer.js';
+import type { LoadContext } from './load-context.js';
+import { rankCandidates } from './rank-candidates.js';
+import { walkReferences } from './walk-references.js';
+
+export interface RefCheck {
+  /** Pointers of the objects whose `$ref` does not resolve inside the document (broken or external). */
+  readonly unresolvedPointers: readonly string[];
+}
+
+export interface CheckRefsInput {
+  readonly document: Record<string, unknown>;
+  /** File name of the spec, so `openapi.yaml#/components/...` counts as internal. */
+  readonly specName: string;
+  readonly at: (pointer: string) => SourceRef;
+  /** Swagger 2.0 reads `examples` as data. */
+  readonly swagger2?: boolean;
+}
+
+export type ParsedRef =
+  | { readonly kind: 'internal'; readonly tokens: readonly string[] }
+  | { readonly kind: 'anchor'; readonly anchor: string }
+  | { readonly kind: 'external'; readonly location: string };
+
+/** Splits a `$ref` into an internal pointer, a plain-name anchor, or something outside the document. */
+export function parseRef(ref: string, specName?: string): ParsedRef {
+  const hash = ref.indexOf('#');
+  const location = hash === -1 ? ref : ref.slice(0, hash);
+  const fragment = hash === -1 ? '' : ref.slice(hash + 1);
+  if (location !== '' && !(specName && isSameFile(location, specName))) return { kind: 'external', location };
+  const tokens = parseRefFragment(fragment);
+  return tokens ? { kind: 'internal', tokens } : { kind: 'anchor', anchor: fragment };
+}
+
+export function checkRefs(
+  input: CheckRefsInput,
+  context: Pick<LoadContext, 'report' | 'allowExternalRefs'>,
+): RefCheck {
+  const unresolvedPointers: string[] = [];
+  let anchors: Set<string> | undefined;
+  walkReferences(
+    input.document,
+    ({ pointer, ref }) => {
+      const source = input.at(`${pointer}/$ref`);
+      const parsed = parseRef(ref, input.specName);
+      if (parsed.kind === 'external') {
+        unresolvedPointers.push(pointer);
+        context.report({
+          code: 'MCPGEN_REF_EXTERNAL',
+          source,
+          message: context.allowExternalRefs
+            ? `$ref '${ref}' points outside this document; external references are not bundled yet, even with --allow-external-refs`
+            : `$ref '${ref}' points outside this document`,
+          ...(context.allowExternalRefs
+            ? {
+                fix: 'Inline the referenced definitions into the spec, e.g. with `redocly bundle` or `swagger-cli bundle`.',
+              }
+            : {}),
+        });
+        return;
+      }
+      if (parsed.kind === 'anchor') {
+        anchors ??= collectAnchors(input.document);
+        if (anchors.has(parsed.anchor)) return;
+        unresolvedPointers.push(pointer);
+        context.report({
+          code: 'MCPGEN_REF_NOT_FOUND',
+          source,
+          message: `$ref '${ref}' does not resolve: no schema has $anchor '${parsed.anchor}'`,
+        });
+        return;
+      }
+      const resolution = resolveJsonPointer(input.document, parsed.tokens);
+      if (resolution.found) return;
+      unresolvedPointers.push(pointer);
+      const missing = parsed.tokens[resolution.depth]!;
+      const parentRef = formatRef(parsed.tokens.slice(0, resolution.depth));
+      const names = isPlainObject(resolution.container) ? Object.keys(resolution.container) : [];
+      const suggestions = rankCandidates(missing, names).map((name) =>
+        formatRef([
+          ...parsed.tokens.slice(0, resolution.depth),
+          name,
+          ...parsed.tokens.slice(resolution.depth + 1),
+        ]),
+      );
+      context.report({
+        code: 'MCPGEN_REF_NOT_FOUND',
+        source,
+        message: `$ref '${ref}' does not resolve: there is no '${missing}' in ${parentRef}`,
+        ...(suggestions.length > 0
+          ? {
+              fix: `Did you mean ${suggestions.map((s) => `'${s}'`).join(' or ')}? Otherwise add the missing component.`,
+            }
+          : {}),
+      });
+    },
+    { swagger2: input.swagger2 === true },
+  );
+  return { unresolvedPointers };
+}
+
+function formatRef(tokens: readonly string[]): string {
+  return `#${tokens.map((token) => `/${escapeToken(token)}`).join('')}`;
+}
+
+function isSameFile(location: string, specName: string): boolean {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(location)) return false;
+  return path.posix.normalize(location.replace(/\\/g, '/')) === path.posix.normalize(specName);
+}
+
+function collectAnchors(root: unknown): Set<string> {
+  const anchors = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+    } else if (isPlainObject(node)) {
+      if (typeof node['$anchor'] === 'string') anchors.add(node['$anchor']);
+      if (typeof node['$dynamicAnchor'] === 'string') anchors.add(node['$dynamicAnchor']);
+      for (const value of Object.values(node)) visit(value);
+    }
+  };
+  visit(root);
+  return anchors;
+}

@@ -1,0 +1,155 @@
+/**
+ * The load stage: read the spec (and its overlays), apply the overlays, check it is OpenAPI,
+ * check $refs, validate, and convert Swagger 2.0 to 3.0. Everything found goes to the sink; the
+ * spec is returned even with errors so the caller sees all problems, and `undefined` only when
+ * nothing usable could be read.
+ */
+import path from 'node:path';
+import type { DiagnosticSink, SourceRef } from '../diagnostics/diagnostic.js';
+import { applyOverlay } from './apply-overlays.js';
+import { checkRefs, parseRef } from './check-refs.js';
+import { convertSwagger2 } from './convert-swagger2.js';
+import { rewriteSwagger2Ref } from './convert-swagger2-schema.js';
+import { type DetectedVersion, detectVersion } from './detect-version.js';
+import { toDisplayPath } from './display-path.js';
+import { isPlainObject, resolveJsonPointer } from './json-pointer.js';
+import { createLoadContext, type LoadContext } from './load-context.js';
+import { DEFAULT_MAX_BYTES, type ReadDocument, readDocument } from './read-document.js';
+import { readSpecFolder } from './read-spec-folder.js';
+import { SourceMap } from './source-map.js';
+import { validateOpenApi } from './validate-openapi.js';
+
+export interface LoadSpecOptions {
+  /** A spec folder (holding openapi.yaml|yml|json and an optional overlays/ folder) or a single OpenAPI file. */
+  readonly path: string;
+  /** Extra overlay files applied after the folder's own, in the order given. */
+  readonly overlays?: readonly string[];
+  readonly strict?: boolean;
+  readonly allowExternalRefs?: boolean;
+  /** Per file; default 32 MiB. */
+  readonly maxBytes?: number;
+  /** Base for display paths in diagnostics (default process.cwd()); never absolute in output. */
+  readonly cwd?: string;
+}
+
+export interface LoadedOverlay {
+  /** Display path, relative to cwd, posix separators (as in diagnostics). */
+  readonly file: string;
+  /** Path relative to the spec folder (e.g. 'overlays/10-tools.yaml'), for provenance that does not depend on cwd. */
+  readonly name: string;
+  readonly sha256: string;
+}
+
+export interface LoadedSpec {
+  /** Display path of the spec, relative to cwd, posix separators. */
+  readonly specFile: string;
+  /** Path of the spec relative to the spec folder (e.g. 'openapi.yaml'), for provenance. */
+  readonly specName: string;
+  readonly specSha256: string;
+  readonly overlays: readonly LoadedOverlay[];
+  readonly version: '2.0' | '3.0' | '3.1';
+  /** The document after overlays, with internal $refs left in place (NOT dereferenced: cycles must survive). */
+  readonly document: Record<string, unknown>;
+  /** Where the node at `pointer` (RFC 6901, into `document`) came from: the spec or the overlay that put it there. Falls back to the nearest located ancestor; never throws. */
+  locate(pointer: string): SourceRef;
+  /** Follows an internal `$ref` ('#/components/schemas/X'); undefined when it does not resolve (already reported). */
+  resolveRef(ref: string): unknown;
+}
+
+export async function loadSpec(
+  options: LoadSpecOptions,
+  sink: DiagnosticSink,
+): Promise<LoadedSpec | undefined> {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const sourceMap = new SourceMap();
+  const context = createLoadContext(sink, {
+    sourceMap,
+    strict: options.strict ?? false,
+    allowExternalRefs: options.allowExternalRefs ?? false,
+    cwd,
+    maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES,
+  });
+  const layout = await readSpecFolder(path.resolve(cwd, options.path), context);
+  if (!layout) return undefined;
+  const overlayPaths = [
+    ...layout.overlayPaths,
+    ...(options.overlays ?? []).map((file) => path.resolve(cwd, file)),
+  ];
+  const [spec, ...overlayFiles] = await Promise.all(
+    [layout.specPath, ...overlayPaths].map((file) => readDocument(file, context)),
+  );
+  if (!spec) return undefined;
+  const locateIn = (root: unknown) => (pointer: string) => sourceMap.locate(root, pointer, spec.file);
+  let detected = detectVersion(spec.value, locateIn(spec.value), context);
+  if (!detected) return undefined;
+
+  const document = detected.document;
+  const overlays: LoadedOverlay[] = [];
+  for (const overlay of overlayFiles) {
+    if (!overlay) continue;
+    overlays.push({
+      file: overlay.file,
+      name: toDisplayPath(overlay.absolutePath, layout.specDir),
+      sha256: overlay.sha256,
+    });
+    applyOverlay({ document, specPath: layout.specPath }, overlay, context);
+  }
+  if (versionFieldsChanged(detected, document)) {
+    // An overlay changed `openapi`/`swagger`: what the rest of the pipeline reads is the new version.
+    detected = detectVersion(document, locateIn(document), context);
+    if (!detected) return undefined;
+  }
+  return checkAndConvert(detected, { spec, overlays, specName: path.basename(layout.specPath), context });
+}
+
+interface Loaded {
+  readonly spec: ReadDocument;
+  readonly overlays: readonly LoadedOverlay[];
+  readonly specName: string;
+  readonly context: LoadContext;
+}
+
+async function checkAndConvert(detected: DetectedVersion, loaded: Loaded): Promise<LoadedSpec> {
+  const { context, spec, specName } = loaded;
+  const { sourceMap } = context;
+  const original = detected.document;
+  const at = (pointer: string) => sourceMap.locate(original, pointer, spec.file);
+  const refs = checkRefs({ document: original, specName, at, swagger2: detected.version === '2.0' }, context);
+  await validateOpenApi(
+    { document: original, version: detected.version, unresolvedPointers: refs.unresolvedPointers, at },
+    context,
+  );
+  const document = detected.version === '2.0' ? convertSwagger2(original, sourceMap) : original;
+  const bodyParameters = swagger2BodyParameters(original);
+  return {
+    specFile: spec.file,
+    specName,
+    specSha256: spec.sha256,
+    overlays: loaded.overlays,
+    version: detected.version,
+    document,
+    locate: (pointer) => sourceMap.locate(document, pointer, spec.file),
+    resolveRef: (ref) => {
+      // 2.0 refs (`#/definitions/X`) may still reach here from a caller that read the original.
+      const rewritten = detected.version === '2.0' ? rewriteSwagger2Ref(ref, bodyParameters) : ref;
+      const parsed = parseRef(rewritten, specName);
+      if (parsed.kind !== 'internal') return undefined;
+      const resolution = resolveJsonPointer(document, parsed.tokens);
+      return resolution.found ? resolution.value : undefined;
+    },
+  };
+}
+
+function versionFieldsChanged(detected: DetectedVersion, document: Record<string, unknown>): boolean {
+  const declared = document['openapi'] ?? document['swagger'];
+  return String(declared).trim() !== detected.declared && !(typeof declared === 'number');
+}
+
+function swagger2BodyParameters(document: Record<string, unknown>): Set<string> {
+  const parameters = isPlainObject(document['parameters']) ? document['parameters'] : {};
+  return new Set(
+    Object.entries(parameters)
+      .filter(([, parameter]) => isPlainObject(parameter) && parameter['in'] === 'body')
+      .map(([name]) => name),
+  );
+}

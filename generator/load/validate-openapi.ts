@@ -1,0 +1,119 @@
+/**
+ * Schema validation with @apidevtools/swagger-parser, on a copy (it dereferences in place).
+ * Findings are MCPGEN_SPEC_INVALID warnings (errors under strict): real-world documents are often
+ * slightly invalid and still describe their API well enough to generate tools from.
+ */
+import SwaggerParser from '@apidevtools/swagger-parser';
+import type { SourceRef } from '../diagnostics/diagnostic.js';
+import type { SpecVersion } from './detect-version.js';
+import { isPlainObject, parseJsonPointer, resolveJsonPointer } from './json-pointer.js';
+import type { LoadContext } from './load-context.js';
+import { type AjvError, type SchemaFinding, selectSchemaErrors } from './select-schema-errors.js';
+import { walkReferences } from './walk-references.js';
+
+/** Enough to act on; the rest is a count. */
+export const MAX_SPEC_FINDINGS = 20;
+/** Where unresolved `$ref`s of a 2.0 copy point, so dereferencing (2.0 only) does not stop at the first. */
+const STUB_KEY = 'x-spec2mcp-unresolved';
+const SUPPORTED_PATCH: Record<string, readonly string[]> = {
+  '3.0': ['3.0.0', '3.0.1', '3.0.2', '3.0.3', '3.0.4'],
+  '3.1': ['3.1.0', '3.1.1', '3.1.2'],
+};
+
+export interface ValidateOpenApiInput {
+  readonly document: Record<string, unknown>;
+  readonly version: SpecVersion;
+  /** Pointers of objects whose `$ref` is already reported as broken or external. */
+  readonly unresolvedPointers: readonly string[];
+  readonly at: (pointer: string) => SourceRef;
+}
+
+export async function validateOpenApi(
+  input: ValidateOpenApiInput,
+  context: Pick<LoadContext, 'report'>,
+): Promise<void> {
+  const copy = prepareCopy(input);
+  try {
+    // No resolver may fetch: external refs are off (and already reported by check-refs). For 3.x,
+    // whose schema accepts Reference Objects everywhere and which swagger-parser has no spec
+    // checks for, dereferencing only costs time (half a second on a 3 MB document): skip it.
+    await SwaggerParser.validate(copy as never, {
+      resolve: { external: false },
+      // (circular refs keep swagger-parser's default: its 2.0 spec checks need them followed.)
+      ...(input.version === '2.0' ? {} : { dereference: { excludedPathMatcher: () => true } }),
+    });
+  } catch (error) {
+    const details = (error as { details?: unknown }).details;
+    if (Array.isArray(details)) {
+      reportSchemaErrors(selectSchemaErrors(details as AjvError[], input.unresolvedPointers), input, context);
+    } else {
+      const message = error instanceof Error ? error.message : String(error);
+      context.report({
+        code: 'MCPGEN_SPEC_INVALID',
+        source: input.at(''),
+        message: `The document does not validate: ${message.replace(/^Validation failed\.\s*/, '')}`,
+      });
+    }
+  }
+}
+
+function prepareCopy(input: ValidateOpenApiInput): Record<string, unknown> {
+  const copy = structuredClone(input.document);
+  // The version was checked (and an unquoted number reported) by detect-version; swagger-parser
+  // knows a fixed list of patch versions, so a newer patch is validated as the newest it knows.
+  if (input.version === '2.0') {
+    copy['swagger'] = '2.0';
+  } else {
+    const known = SUPPORTED_PATCH[input.version]!;
+    if (!known.includes(String(copy['openapi']))) copy['openapi'] = known[known.length - 1];
+  }
+  // 2.0 is dereferenced (its spec checks need it), and the dereferencer would follow `$ref` keys
+  // inside example payloads; in the copy, only references in reference positions stay.
+  if (input.version === '2.0') dropLiteralRefs(copy);
+  if (input.version === '2.0' && input.unresolvedPointers.length > 0) {
+    // Distinct stubs: two identical `$ref`s in one parameter list would be a uniqueItems error.
+    const stubs: Record<string, unknown> = {};
+    input.unresolvedPointers.forEach((pointer, index) => {
+      const holder = resolveJsonPointer(copy, parseJsonPointer(pointer) ?? []).value;
+      stubs[index] = {};
+      if (isPlainObject(holder)) holder['$ref'] = `#/${STUB_KEY}/${index}`;
+    });
+    copy[STUB_KEY] = stubs;
+  }
+  return copy;
+}
+
+function dropLiteralRefs(copy: Record<string, unknown>): void {
+  const references = new Set<object>();
+  walkReferences(copy, ({ holder }) => references.add(holder), { swagger2: true });
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+    } else if (isPlainObject(node)) {
+      if ('$ref' in node && !references.has(node)) delete node['$ref'];
+      for (const value of Object.values(node)) visit(value);
+    }
+  };
+  visit(copy);
+}
+
+function reportSchemaErrors(
+  findings: readonly SchemaFinding[],
+  input: ValidateOpenApiInput,
+  context: Pick<LoadContext, 'report'>,
+): void {
+  for (const finding of findings.slice(0, MAX_SPEC_FINDINGS)) {
+    context.report({
+      code: 'MCPGEN_SPEC_INVALID',
+      source: input.at(finding.pointer),
+      message: finding.message,
+    });
+  }
+  if (findings.length > MAX_SPEC_FINDINGS) {
+    context.report({
+      code: 'MCPGEN_SPEC_INVALID',
+      source: input.at(''),
+      message: `${findings.length - MAX_SPEC_FINDINGS} more schema problems not shown (${findings.length} in all)`,
+    });
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Finds `$ref`s in reference positions. A `$ref` key inside an example payload, a default, an
+ * enum or const value, or an `x-` extension is data, not a reference (real specs have them:
+ * SCIM examples hold `"$ref": "https://..."`), and names in maps (`properties`, `responses`,
+ * `schemas`...) are names even when they read `example` or `default`.
+ */
+import { appendJsonPointer, isPlainObject } from './json-pointer.js';
+
+/** Keywords whose value is literal data. */
+const LITERAL_KEYWORDS = new Set(['example', 'default', 'enum', 'const']);
+
+/** Keywords whose value is a map from names (chosen by the author) to OpenAPI/Schema objects. */
+const NAMED_MAP_KEYWORDS = new Set([
+  'paths',
+  'webhooks',
+  'definitions',
+  '$defs',
+  'properties',
+  'patternProperties',
+  'dependentSchemas',
+  'schemas',
+  'responses',
+  'parameters',
+  'requestBodies',
+  'headers',
+  'securitySchemes',
+  'securityDefinitions',
+  'links',
+  'callbacks',
+  'pathItems',
+  'content',
+  'encoding',
+  'variables',
+]);
+
+export interface RefSite {
+  /** The object holding the `$ref`. */
+  readonly holder: Record<string, unknown>;
+  /** Pointer of the holder. */
+  readonly pointer: string;
+  readonly ref: string;
+}
+
+/** keywords: an OpenAPI/Schema object; names: a map of them; exampleNames: a map of Example Objects. */
+type Context = 'keywords' | 'names' | 'exampleNames' | 'example';
+
+export interface WalkOptions {
+  /** Swagger 2.0: `examples` (mime type -> payload) is data, not a map of Example Objects. */
+  readonly swagger2?: boolean;
+}
+
+/** Calls `visit` for every `$ref` in a reference position, in document order. */
+export function walkReferences(
+  root: unknown,
+  visit: (site: RefSite) => void,
+  options: WalkOptions = {},
+): void {
+  const walk = (node: unknown, pointer: string, context: Context): void => {
+    if (Array.isArray(node)) {
+      for (let index = 0; index < node.length; index++)
+        walk(node[index], appendJsonPointer(pointer, index), 'keywords');
+      return;
+    }
+    if (!isPlainObject(node)) return;
+    if (context === 'names' || context === 'exampleNames') {
+      const entryContext = context === 'names' ? 'keywords' : 'example';
+      for (const key of Object.keys(node)) walk(node[key], appendJsonPointer(pointer, key), entryContext);
+      return;
+    }
+    for (const key of Object.keys(node)) {
+      const value = node[key];
+      if (key === '$ref') {
+        if (typeof value === 'string') visit({ holder: node, pointer, ref: value });
+        continue;
+      }
+      if (isLiteralKeyword(key, value, context, options)) continue;
+      walk(value, appendJsonPointer(pointer, key), childContext(key, value));
+    }
+  };
+  walk(root, '', 'keywords');
+}
+
+/** Whether `key` (in keyword position) holds data rather than OpenAPI structure. */
+export function isLiteralKeyword(
+  key: string,
+  value: unknown,
+  context: Context = 'keywords',
+  options: WalkOptions = {},
+): boolean {
+  if (LITERAL_KEYWORDS.has(key) || key.startsWith('x-')) return true;
+  // Example Object: `value` is the payload. JSON Schema `examples` is an array of payloads.
+  if (context === 'example' && key === 'value') return true;
+  return key === 'examples' && (Array.isArray(value) || options.swagger2 === true);
+}
+
+function childContext(key: string, value: unknown): Context {
+  if (key === 'examples' && isPlainObject(value)) return 'exampleNames';
+  return NAMED_MAP_KEYWORDS.has(key) && isPlainObject(value) ? 'names' : 'keywords';
+}
