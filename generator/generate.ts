@@ -56,7 +56,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       version: spec.version,
       specName: spec.specName,
       specSha256: spec.specSha256,
-      overlays: spec.overlays,
+      overlays: spec.overlays.map((o) => ({ file: o.name, sha256: o.sha256 })),
       locate: (p) => spec.locate(p),
       resolveRef: (r) => spec.resolveRef(r),
     },

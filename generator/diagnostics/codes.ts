@@ -14,45 +14,141 @@ export interface CatalogEntry {
 
 export const DIAGNOSTIC_CATALOG = {
   // load: reading files
-  MCPGEN_FILE_NOT_FOUND: { severity: 'error', fix: 'Check the path; a spec folder holds openapi.yaml (or .yml/.json) and an optional overlays/ folder.' },
-  MCPGEN_FILE_TOO_LARGE: { severity: 'error', fix: 'Split the document or raise the limit with --max-bytes.' },
+  MCPGEN_FILE_NOT_FOUND: {
+    severity: 'error',
+    fix: 'Check the path; a spec folder holds openapi.yaml (or .yml/.json) and an optional overlays/ folder.',
+  },
+  MCPGEN_FILE_TOO_LARGE: {
+    severity: 'error',
+    fix: 'Split the document or raise the limit with --max-bytes.',
+  },
   MCPGEN_PARSE_ERROR: { severity: 'error', fix: 'Fix the YAML/JSON syntax at the position shown.' },
-  MCPGEN_DUPLICATE_KEY: { severity: 'warning', fix: 'Remove one of the duplicate keys; the last one wins.', strictError: true },
+  MCPGEN_DUPLICATE_KEY: {
+    severity: 'warning',
+    fix: 'Remove one of the duplicate keys; the last one wins.',
+    strictError: true,
+  },
   // load: OpenAPI document
-  MCPGEN_NOT_OPENAPI: { severity: 'error', fix: 'The document needs a top-level `openapi: 3.x.y` or `swagger: "2.0"` field and a `paths` or `webhooks` object.' },
+  MCPGEN_NOT_OPENAPI: {
+    severity: 'error',
+    fix: 'The document needs a top-level `openapi: 3.x.y` or `swagger: "2.0"` field and a `paths` or `webhooks` object.',
+  },
   MCPGEN_UNSUPPORTED_VERSION: { severity: 'error', fix: 'Use OpenAPI 3.0.x, 3.1.x or Swagger 2.0.' },
-  MCPGEN_SPEC_INVALID: { severity: 'warning', fix: 'Fix the document so it validates against the OpenAPI schema.', strictError: true },
-  MCPGEN_REF_NOT_FOUND: { severity: 'error', fix: 'Point the $ref at an existing component (e.g. #/components/schemas/Name) or add the missing component.' },
-  MCPGEN_REF_EXTERNAL: { severity: 'error', fix: 'Inline the external document, or pass --allow-external-refs to resolve references outside the spec folder.' },
-  MCPGEN_SCHEMA_TOO_DEEP: { severity: 'error', fix: 'Simplify the schema or raise the limit with --max-depth.' },
+  MCPGEN_SPEC_INVALID: {
+    severity: 'warning',
+    fix: 'Fix the document so it validates against the OpenAPI schema.',
+    strictError: true,
+  },
+  MCPGEN_REF_NOT_FOUND: {
+    severity: 'error',
+    fix: 'Point the $ref at an existing component (e.g. #/components/schemas/Name) or add the missing component.',
+  },
+  MCPGEN_REF_EXTERNAL: {
+    severity: 'error',
+    fix: 'Inline the external document, or pass --allow-external-refs to resolve references outside the spec folder.',
+  },
+  MCPGEN_SCHEMA_TOO_DEEP: {
+    severity: 'error',
+    fix: 'Simplify the schema or raise the limit with --max-depth.',
+  },
   // load: overlays
-  MCPGEN_OVERLAY_INVALID: { severity: 'error', fix: 'An overlay needs `overlay: 1.0.0` or `1.1.0`, `info.title`, `info.version` and an `actions` array.' },
-  MCPGEN_OVERLAY_TARGET_INVALID: { severity: 'error', fix: 'Write the target as an RFC 9535 JSONPath, e.g. $.paths[\'/items\'].get' },
-  MCPGEN_OVERLAY_TARGET_NO_MATCH: { severity: 'error', fix: 'Correct the target so it selects at least one node, or delete the action.' },
-  MCPGEN_OVERLAY_TARGET_NONSTANDARD: { severity: 'warning', fix: "Use bracket notation for names that are not identifiers, e.g. $.info['x-mcp'] instead of $.info.x-mcp.", strictError: true },
-  MCPGEN_OVERLAY_ACTION_INVALID: { severity: 'error', fix: 'An action needs a `target` and exactly one of `update`, `remove: true` or `copy`.' },
-  MCPGEN_OVERLAY_UPDATE_TYPE: { severity: 'error', fix: 'An update merges into objects and appends to arrays; it cannot replace a scalar node. Target the parent object instead.' },
+  MCPGEN_OVERLAY_INVALID: {
+    severity: 'error',
+    fix: 'An overlay needs `overlay: 1.0.0` or `1.1.0`, `info.title`, `info.version` and an `actions` array.',
+  },
+  MCPGEN_OVERLAY_TARGET_INVALID: {
+    severity: 'error',
+    fix: "Write the target as an RFC 9535 JSONPath, e.g. $.paths['/items'].get",
+  },
+  MCPGEN_OVERLAY_TARGET_NO_MATCH: {
+    severity: 'error',
+    fix: 'Correct the target so it selects at least one node, or delete the action.',
+  },
+  MCPGEN_OVERLAY_TARGET_NONSTANDARD: {
+    severity: 'warning',
+    fix: "Use bracket notation for names that are not identifiers, e.g. $.info['x-mcp'] instead of $.info.x-mcp.",
+    strictError: true,
+  },
+  MCPGEN_OVERLAY_ACTION_INVALID: {
+    severity: 'error',
+    fix: 'An action needs a `target` and exactly one of `update`, `remove: true` or `copy`.',
+  },
+  MCPGEN_OVERLAY_UPDATE_TYPE: {
+    severity: 'error',
+    fix: 'An update merges into objects and appends to arrays; it cannot replace a scalar node. Target the parent object instead.',
+  },
   MCPGEN_OVERLAY_COPY_SOURCE: { severity: 'error', fix: 'The copy source must select exactly one node.' },
-  MCPGEN_OVERLAY_EXTENDS_MISMATCH: { severity: 'warning', fix: 'Set `extends` to the spec file this overlay applies to, or remove it.' },
+  MCPGEN_OVERLAY_EXTENDS_MISMATCH: {
+    severity: 'warning',
+    fix: 'Set `extends` to the spec file this overlay applies to, or remove it.',
+  },
   // x-mcp vocabulary
-  MCPGEN_XMCP_INVALID: { severity: 'error', fix: 'See the x-mcp vocabulary in the README; check the key names and value types.' },
-  MCPGEN_XMCP_UNKNOWN_KEY: { severity: 'warning', fix: 'Remove the key or correct its spelling.', strictError: true },
-  MCPGEN_UNKNOWN_ARGUMENT: { severity: 'error', fix: 'x-mcp.arguments keys must name a parameter or a top-level body property of the operation.' },
+  MCPGEN_XMCP_INVALID: {
+    severity: 'error',
+    fix: 'See the x-mcp vocabulary in the README; check the key names and value types.',
+  },
+  MCPGEN_XMCP_UNKNOWN_KEY: {
+    severity: 'warning',
+    fix: 'Remove the key or correct its spelling.',
+    strictError: true,
+  },
+  MCPGEN_UNKNOWN_ARGUMENT: {
+    severity: 'error',
+    fix: 'x-mcp.arguments keys must name a parameter or a top-level body property of the operation.',
+  },
   // IR
-  MCPGEN_INVALID_TOOL_NAME: { severity: 'error', fix: 'Tool names must match ^[A-Za-z0-9_.-]{1,64}$; set x-mcp.name on the operation.' },
-  MCPGEN_DUPLICATE_TOOL_NAME: { severity: 'error', fix: 'Give one of the operations a different x-mcp.name.' },
-  MCPGEN_DUPLICATE_ARGUMENT: { severity: 'error', fix: 'Rename one of the arguments with x-mcp.arguments.<name>.name.' },
-  MCPGEN_MISSING_OPERATION_ID: { severity: 'warning', fix: 'Add an operationId (or x-mcp.name) so the tool name does not depend on the path.' },
-  MCPGEN_HINT_CONTRADICTS_METHOD: { severity: 'error', fix: 'Remove the hint or make it consistent with the HTTP method.' },
+  MCPGEN_INVALID_TOOL_NAME: {
+    severity: 'error',
+    fix: 'Tool names must match ^[A-Za-z0-9_.-]{1,64}$; set x-mcp.name on the operation.',
+  },
+  MCPGEN_DUPLICATE_TOOL_NAME: {
+    severity: 'error',
+    fix: 'Give one of the operations a different x-mcp.name.',
+  },
+  MCPGEN_DUPLICATE_ARGUMENT: {
+    severity: 'error',
+    fix: 'Rename one of the arguments with x-mcp.arguments.<name>.name.',
+  },
+  MCPGEN_MISSING_OPERATION_ID: {
+    severity: 'warning',
+    fix: 'Add an operationId (or x-mcp.name) so the tool name does not depend on the path.',
+  },
+  MCPGEN_HINT_CONTRADICTS_METHOD: {
+    severity: 'error',
+    fix: 'Remove the hint or make it consistent with the HTTP method.',
+  },
   MCPGEN_HINT_UNUSUAL: { severity: 'warning', fix: 'Check that the hint is intended.' },
-  MCPGEN_NO_DESCRIPTION: { severity: 'warning', fix: 'Add a summary/description to the operation or x-mcp.description, so a model knows when to call the tool.' },
-  MCPGEN_UNSUPPORTED_PARAMETER: { severity: 'warning', fix: 'The parameter cannot be expressed as a tool argument; hide it with x-mcp.arguments.<name>.hidden and a value.', strictError: true },
-  MCPGEN_UNSUPPORTED_MEDIA_TYPE: { severity: 'warning', fix: 'Use application/json, form-urlencoded, multipart or octet-stream, or exclude the operation with x-mcp: false.', strictError: true },
-  MCPGEN_NO_OPERATIONS: { severity: 'error', fix: 'The document has no operations that become tools; check paths and x-mcp: false exclusions.' },
-  MCPGEN_PROMPT_INVALID: { severity: 'error', fix: 'A prompt needs a name, a description and a Handlebars template that compiles.' },
-  MCPGEN_SERVER_URL_MISSING: { severity: 'warning', fix: 'Add servers[0].url or x-mcp.upstream.baseUrl; otherwise pass --upstream when serving.' },
+  MCPGEN_NO_DESCRIPTION: {
+    severity: 'warning',
+    fix: 'Add a summary/description to the operation or x-mcp.description, so a model knows when to call the tool.',
+  },
+  MCPGEN_UNSUPPORTED_PARAMETER: {
+    severity: 'warning',
+    fix: 'The parameter cannot be expressed as a tool argument; hide it with x-mcp.arguments.<name>.hidden and a value.',
+    strictError: true,
+  },
+  MCPGEN_UNSUPPORTED_MEDIA_TYPE: {
+    severity: 'warning',
+    fix: 'Use application/json, form-urlencoded, multipart or octet-stream, or exclude the operation with x-mcp: false.',
+    strictError: true,
+  },
+  MCPGEN_NO_OPERATIONS: {
+    severity: 'error',
+    fix: 'The document has no operations that become tools; check paths and x-mcp: false exclusions.',
+  },
+  MCPGEN_PROMPT_INVALID: {
+    severity: 'error',
+    fix: 'A prompt needs a name, a description and a Handlebars template that compiles.',
+  },
+  MCPGEN_SERVER_URL_MISSING: {
+    severity: 'warning',
+    fix: 'Add servers[0].url or x-mcp.upstream.baseUrl; otherwise pass --upstream when serving.',
+  },
   // load (appended)
-  MCPGEN_FILE_UNREADABLE: { severity: 'error', fix: 'Check that the path names a readable file (not a folder) and its permissions.' },
+  MCPGEN_FILE_UNREADABLE: {
+    severity: 'error',
+    fix: 'Check that the path names a readable file (not a folder) and its permissions.',
+  },
 } as const satisfies Record<string, CatalogEntry>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CATALOG;
