@@ -33,7 +33,6 @@ export interface ToolCallContext {
 }
 
 // Above this, the text block is compact JSON: indentation would only spend the model's context.
-const PRETTY_JSON_MAX_CHARS = 16_384;
 const CURSOR_ARGUMENTS = [
   'cursor',
   'next_cursor',
@@ -261,9 +260,9 @@ function decodeUtf8(bytes: Buffer): string {
   return new TextDecoder('utf-8').decode(bytes, { stream: true });
 }
 
+/** Compact: indentation costs a model tokens and the server CPU, and clients pretty-print anyway. */
 function formatJson(value: unknown): string {
-  const compact = JSON.stringify(value);
-  return compact.length > PRETTY_JSON_MAX_CHARS ? compact : JSON.stringify(value, null, 2);
+  return JSON.stringify(value);
 }
 
 function describeCap(entry: ToolRegistryEntry, capped: readonly CappedList[]): string {

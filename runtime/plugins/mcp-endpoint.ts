@@ -91,7 +91,13 @@ const mcpEndpoint: FastifyPluginAsync<McpEndpointOptions> = async (app, options)
         maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
       });
       const response = await mcp.fetch(webRequest, request.body);
-      return reply.send(response);
+      if (response.body !== null && response.headers.get('content-type')?.startsWith('text/event-stream')) {
+        return reply.send(response);
+      }
+      // A plain JSON answer: send its bytes directly instead of piping a web stream through Node streams.
+      reply.code(response.status);
+      for (const [name, value] of response.headers) reply.header(name, value);
+      return reply.send(response.body === null ? undefined : Buffer.from(await response.arrayBuffer()));
     },
   });
 };

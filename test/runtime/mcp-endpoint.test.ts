@@ -132,11 +132,11 @@ describe.each<{ revision: Revision }>([{ revision: '2025-11-25' }, { revision: '
       expect(upstream.requests[0]?.url).toBe('/v1/notes?limit=10');
     });
 
-    it('get_note: structuredContent + pretty JSON text, credential and User-Agent sent upstream', async () => {
+    it('get_note: structuredContent + compact JSON text, credential and User-Agent sent upstream', async () => {
       const result = await connected.client.callTool({ name: 'get_note', arguments: { note_id: 'n_2' } });
       expect(result.isError).toBeFalsy();
       expect(result.structuredContent).toEqual(NOTES[1]);
-      expect(textOf(result)).toBe(JSON.stringify(NOTES[1], null, 2));
+      expect(textOf(result)).toBe(JSON.stringify(NOTES[1]));
       const sent = upstream.requests[0];
       expect(sent?.url).toBe('/v1/notes/n_2');
       expect(sent?.headers['x-api-key']).toBe('notes-service-key');
@@ -333,7 +333,7 @@ describe.each<{ revision: Revision }>([{ revision: '2025-11-25' }, { revision: '
       const result = await connected.client.callTool({ name: 'get_note', arguments: { note_id: 'n_1' } });
       expect(result.structuredContent).toBeUndefined();
       expect(result.isError).toBe(true);
-      expect(textOf(result)).toContain('"id": 42');
+      expect(textOf(result)).toContain('"id":42');
       expect(textOf(result)).toContain("does not match this tool's declared output schema");
     });
 
