@@ -8,7 +8,7 @@ import type { ApiDefinition } from './define-tool.js';
 import type { CreateLegacyHandler } from './mcp/create-mcp-fetch.js';
 import { createStatelessLegacyHandler } from './mcp/create-stateless-legacy-handler.js';
 import { buildPromptRegistry } from './mcp/prompt-registry.js';
-import { buildToolRegistry } from './mcp/tool-registry.js';
+import { buildToolRegistry, type ToolMode } from './mcp/tool-registry.js';
 import errorHandler from './plugins/error-handler.js';
 import health from './plugins/health.js';
 import mcpEndpoint from './plugins/mcp-endpoint.js';
@@ -28,8 +28,16 @@ export interface ServerOptions {
   readonly allowedHosts?: readonly string[];
   /** Origin hostnames accepted on /mcp when a browser sends one. Default: localhost names. */
   readonly allowedOrigins?: readonly string[];
-  /** Serve only the tools of these toolsets. */
+  /**
+   * Serve only the tools of these toolsets (env SPEC2MCP_TOOLSETS); tools without a toolset are then
+   * left out. A name no tool declares fails the startup, listing the known ones.
+   */
   readonly toolsets?: readonly string[];
+  /**
+   * `all` (default): `tools/list` shows every served tool. `dynamic` (env SPEC2MCP_TOOL_MODE): it
+   * shows search_tools, describe_tool and call_tool instead, for APIs with hundreds of tools.
+   */
+  readonly toolMode?: ToolMode;
   /** Path of the MCP endpoint. Default `/mcp`. */
   readonly mcpPath?: string;
   /**
@@ -53,6 +61,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const credential = resolveCredentialPlacement(api, options.upstreamCredential);
   const tools = buildToolRegistry(api, {
     ...(options.toolsets !== undefined && { toolsets: options.toolsets }),
+    ...(options.toolMode !== undefined && { mode: options.toolMode }),
     ...(options.schemaCompiler !== undefined && { ajv: options.schemaCompiler }),
   });
   const prompts = buildPromptRegistry(api.prompts);
@@ -82,7 +91,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(options.retryBackoffMs !== undefined && { retryBackoffMs: options.retryBackoffMs }),
   });
   app.log.info(
-    { api: api.id, tools: tools.entries.size, prompts: prompts.size, upstream: baseUrl },
+    {
+      api: api.id,
+      tools: tools.entries.size,
+      toolMode: tools.mode,
+      ...(options.toolsets !== undefined && { toolsets: options.toolsets }),
+      prompts: prompts.size,
+      upstream: baseUrl,
+    },
     'api loaded',
   );
   return app;

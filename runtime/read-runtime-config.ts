@@ -3,6 +3,7 @@
  * deployment settings live here, never in overlays or generated code.
  */
 import { LOCALHOST_NAMES } from './build-server.js';
+import { TOOL_MODES, type ToolMode } from './mcp/tool-registry.js';
 
 export interface RuntimeConfig {
   readonly apiDir: string;
@@ -13,6 +14,7 @@ export interface RuntimeConfig {
   readonly allowedHosts: readonly string[];
   readonly allowedOrigins?: readonly string[];
   readonly toolsets?: readonly string[];
+  readonly toolMode: ToolMode;
   readonly logLevel: string;
 }
 
@@ -30,7 +32,9 @@ Environment:
   SPEC2MCP_UPSTREAM_CREDENTIAL  service credential, placed per the API's upstream.auth scheme
   SPEC2MCP_ALLOWED_HOSTS        comma-separated Host names accepted on /mcp ("*" disables the check)
   SPEC2MCP_ALLOWED_ORIGINS      comma-separated Origin hostnames accepted on /mcp
-  SPEC2MCP_TOOLSETS             comma-separated toolsets to serve (default: all)
+  SPEC2MCP_TOOLSETS             comma-separated toolsets to serve (default: all tools)
+  SPEC2MCP_TOOL_MODE            all (default): list every tool; dynamic: list only search_tools,
+                                describe_tool and call_tool (for APIs with hundreds of tools)
   LOG_LEVEL                     pino level (default info)`;
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
@@ -47,6 +51,12 @@ export function readRuntimeConfig(env: NodeJS.ProcessEnv, argv: readonly string[
   }
   const allowedOrigins = parseList(env['SPEC2MCP_ALLOWED_ORIGINS']);
   const toolsets = parseList(env['SPEC2MCP_TOOLSETS']);
+  const toolMode = env['SPEC2MCP_TOOL_MODE']?.trim().toLowerCase() || 'all';
+  if (!isToolMode(toolMode)) {
+    throw new RuntimeConfigError(
+      `SPEC2MCP_TOOL_MODE must be one of ${TOOL_MODES.join(', ')}, got "${env['SPEC2MCP_TOOL_MODE']}".`,
+    );
+  }
   return {
     apiDir,
     host,
@@ -56,8 +66,13 @@ export function readRuntimeConfig(env: NodeJS.ProcessEnv, argv: readonly string[
     allowedHosts: parseList(env['SPEC2MCP_ALLOWED_HOSTS']) ?? defaultAllowedHosts(host),
     ...(allowedOrigins !== undefined && { allowedOrigins }),
     ...(toolsets !== undefined && { toolsets }),
+    toolMode,
     logLevel: env['LOG_LEVEL'] || 'info',
   };
+}
+
+function isToolMode(value: string): value is ToolMode {
+  return (TOOL_MODES as readonly string[]).includes(value);
 }
 
 /** Localhost names, plus the bind address itself when it is a specific one. */

@@ -17,6 +17,7 @@ export async function startServer(config: RuntimeConfig): Promise<FastifyInstanc
     ...(config.upstreamCredential !== undefined && { upstreamCredential: config.upstreamCredential }),
     ...(config.allowedOrigins !== undefined && { allowedOrigins: config.allowedOrigins }),
     ...(config.toolsets !== undefined && { toolsets: config.toolsets }),
+    toolMode: config.toolMode,
   });
 
   let closing = false;

@@ -1,7 +1,7 @@
 /**
  * The per-request MCP server factory handed to `createMcpHandler`. Everything heavy (validators,
- * listings, templates) was built at startup; each call only wires a few handlers onto a fresh
- * `Server`, so a 1,000-tool API costs the same per request as a 10-tool one.
+ * listings, templates, the dynamic-mode search index) was built at startup; each call only wires a
+ * few handlers onto a fresh `Server`, so a 1,000-tool API costs the same per request as a 10-tool one.
  */
 import {
   type CallToolResult,
@@ -15,9 +15,10 @@ import {
   type ServerCapabilities,
 } from '@modelcontextprotocol/server';
 import type { ApiDefinition } from '../define-tool.js';
+import type { MetaToolContext } from './dynamic-tools.js';
 import { executeTool, type ToolCallContext } from './execute-tool.js';
 import type { PromptRegistry } from './prompt-registry.js';
-import type { ToolRegistry } from './tool-registry.js';
+import type { ToolListing, ToolRegistry, ToolRegistryEntry } from './tool-registry.js';
 
 export interface McpServerLogger {
   debug(object: object, message: string): void;
@@ -41,13 +42,36 @@ export function createMcpServerFactory(options: CreateMcpServerFactoryOptions): 
     tools: { listChanged: false },
     ...(prompts.size > 0 && { prompts: { listChanged: false } }),
   };
-  const serverOptions = {
-    capabilities,
-    ...(api.server.instructions !== undefined && { instructions: api.server.instructions }),
-  };
+  const { dynamic } = tools;
+  const instructions = [api.server.instructions, dynamic?.instructions].filter(Boolean).join('\n\n');
+  const serverOptions = { capabilities, ...(instructions !== '' && { instructions }) };
   // The precomputed payloads are frozen; the SDK's types want mutable arrays, it never writes to them.
-  const listTools = () => ({ tools: tools.listResult.tools }) as unknown as ListToolsResult;
+  const listed = dynamic?.listResult ?? tools.listResult;
+  const listTools = () => ({ tools: listed.tools }) as unknown as ListToolsResult;
   const listPrompts = () => ({ prompts: prompts.listResult.prompts }) as unknown as ListPromptsResult;
+
+  /** One API tool call, shared by a direct tools/call and call_tool. */
+  const callApiTool = async (
+    server: Server,
+    entry: ToolRegistryEntry,
+    args: Readonly<Record<string, unknown>> | undefined,
+    signal: AbortSignal,
+  ): Promise<CallToolResult> => {
+    let result: CallToolResult;
+    try {
+      result = await executeTool(entry, args, { ...options.toolContext, signal, logger });
+    } catch (error) {
+      logger.error({ err: error, tool: entry.tool.name }, 'tool call failed unexpectedly');
+      result = {
+        isError: true,
+        content: [
+          { type: 'text', text: `${entry.tool.name} failed because of an internal error in the MCP server.` },
+        ],
+      };
+    }
+    // 2025-era clients need non-object structuredContent wrapped as {result: ...}; 2026 is identity.
+    return server.projectCallToolResult(result, entry.listing.outputSchema);
+  };
 
   return () => {
     // The low-level Server (deprecated in favour of McpServer) on purpose: McpServer would
@@ -56,25 +80,19 @@ export function createMcpServerFactory(options: CreateMcpServerFactoryOptions): 
     server.setRequestHandler('tools/list', listTools);
     server.setRequestHandler('tools/call', async (request, ctx) => {
       const name = request.params.name;
+      // Dynamic mode: the listed meta-tools win over an API tool of the same name (that one stays
+      // reachable through call_tool); unlisted API tools called directly still run.
+      if (dynamic?.isMetaTool(name)) {
+        const context: MetaToolContext = {
+          callApiTool: (entry, args) => callApiTool(server, entry, args, ctx.mcpReq.signal),
+          projectOutputSchema: (schema) => projectOutputSchema(server, schema),
+        };
+        return dynamic.callMetaTool(name, request.params.arguments, context);
+      }
       const entry = tools.entries.get(name);
       if (entry === undefined)
         throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${name}`);
-      let result: CallToolResult;
-      try {
-        result = await executeTool(entry, request.params.arguments, {
-          ...options.toolContext,
-          signal: ctx.mcpReq.signal,
-          logger,
-        });
-      } catch (error) {
-        logger.error({ err: error, tool: name }, 'tool call failed unexpectedly');
-        result = {
-          isError: true,
-          content: [{ type: 'text', text: `${name} failed because of an internal error in the MCP server.` }],
-        };
-      }
-      // 2025-era clients need non-object structuredContent wrapped as {result: ...}; 2026 is identity.
-      return server.projectCallToolResult(result, entry.listing.outputSchema);
+      return callApiTool(server, entry, request.params.arguments, ctx.mcpReq.signal);
     });
     if (prompts.size > 0) {
       server.setRequestHandler('prompts/list', listPrompts);
@@ -85,4 +103,20 @@ export function createMcpServerFactory(options: CreateMcpServerFactoryOptions): 
     }
     return server;
   };
+}
+
+/**
+ * An output schema as this connection's `tools/list` would advertise it: the 2025 wire wraps a
+ * non-object root as `{result}`. Asks the SDK's codec (via a probe result) instead of re-deriving
+ * the protocol era here. Generated schemas are inlined (no `$ref`), so wrapping needs no rewriting.
+ */
+function projectOutputSchema(
+  server: Server,
+  schema: ToolListing['outputSchema'],
+): Readonly<Record<string, unknown>> | undefined {
+  if (schema === undefined || schema['type'] === 'object') return schema;
+  const probe = {};
+  const projected = server.projectCallToolResult({ content: [], structuredContent: probe }, schema);
+  if (projected.structuredContent === probe) return schema;
+  return { type: 'object', properties: { result: schema }, required: ['result'] };
 }

@@ -7,6 +7,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { JSONPathQuery } from 'json-p3';
 import type { ApiDefinition, JsonSchema, ToolDefinition } from '../define-tool.js';
+import { buildDynamicTools, type DynamicTools } from './dynamic-tools.js';
 import { compileRedactions } from './redact-response.js';
 
 /** A tool as `tools/list` shows it (the MCP `Tool` wire shape). */
@@ -41,17 +42,44 @@ export interface ToolRegistryEntry {
   readonly takesIdempotencyKey: boolean;
 }
 
+/**
+ * `all`: `tools/list` shows every served tool. `dynamic`: it shows three meta-tools that search,
+ * describe and call them (for APIs with hundreds of operations).
+ */
+export type ToolMode = 'all' | 'dynamic';
+export const TOOL_MODES: readonly ToolMode[] = ['all', 'dynamic'];
+
 export interface ToolRegistry {
+  /** The served API tools (after the toolset filter), by name, in either mode. */
   readonly entries: ReadonlyMap<string, ToolRegistryEntry>;
-  /** The `tools/list` result, frozen and shared by every request. */
+  /** The API tools' `tools/list` result, frozen and shared by every request. */
   readonly listResult: { readonly tools: readonly ToolListing[] };
+  readonly mode: ToolMode;
+  /** mode `dynamic`: the meta-tools listed instead of `listResult`, with their search index. */
+  readonly dynamic?: DynamicTools;
 }
 
 export interface BuildToolRegistryOptions {
-  /** Serve only tools in one of these toolsets; all tools when absent. */
+  /**
+   * Serve only tools in one of these toolsets; all tools when absent or empty. Tools without a
+   * toolset are served only without a filter.
+   */
   readonly toolsets?: readonly string[];
+  /** Default `all`. */
+  readonly mode?: ToolMode;
   /** Injected in tests to count compilations; one is created otherwise. */
   readonly ajv?: Ajv2020;
+}
+
+/** A toolset filter naming toolsets no tool belongs to: a typo would otherwise serve nothing. */
+export class UnknownToolsetError extends Error {
+  override readonly name = 'UnknownToolsetError';
+  constructor(
+    readonly unknown: readonly string[],
+    readonly available: readonly string[],
+  ) {
+    super(describeUnknownToolsets(unknown, available));
+  }
 }
 
 export const IDEMPOTENCY_KEY_ARGUMENT = 'idempotency_key';
@@ -90,24 +118,50 @@ export function buildToolRegistry(api: ApiDefinition, options: BuildToolRegistry
     entries.set(tool.name, buildEntry(compiler, tool, tools));
   }
   const listing = [...entries.values()].map((entry) => entry.listing);
-  return { entries, listResult: deepFreeze({ tools: listing }) };
+  const mode = options.mode ?? 'all';
+  if (!TOOL_MODES.includes(mode))
+    throw new Error(`Unknown tool mode "${mode}"; use ${TOOL_MODES.join(' or ')}.`);
+  const dynamic =
+    mode === 'dynamic'
+      ? buildDynamicTools({ api, entries, compile: (name, schema) => compiler(name, 'inputSchema', schema) })
+      : undefined;
+  return {
+    entries,
+    listResult: deepFreeze({ tools: listing }),
+    mode,
+    ...(dynamic !== undefined && { dynamic }),
+  };
+}
+
+/** The toolsets the API's tools declare, sorted: what a toolset filter may name. */
+export function listToolsets(api: Pick<ApiDefinition, 'tools'>): string[] {
+  return [...new Set(api.tools.flatMap((tool) => tool.toolsets))].sort();
 }
 
 function selectTools(tools: readonly ToolDefinition[], toolsets: readonly string[] | undefined) {
-  if (toolsets === undefined || toolsets.length === 0) return tools;
-  const known = new Set(tools.flatMap((tool) => tool.toolsets));
-  const unknown = toolsets.filter((toolset) => !known.has(toolset));
-  if (unknown.length > 0) {
-    // A typo would otherwise silently serve zero tools.
-    throw new Error(
-      `Unknown toolset(s) ${unknown.join(', ')}; known: ${[...known].sort().join(', ') || 'none'}.`,
-    );
-  }
-  const wanted = new Set(toolsets);
+  const wanted = new Set(
+    (toolsets ?? []).map((toolset) => toolset.trim()).filter((toolset) => toolset !== ''),
+  );
+  if (wanted.size === 0) return tools;
+  const available = listToolsets({ tools });
+  const unknown = [...wanted].filter((toolset) => !available.includes(toolset));
+  if (unknown.length > 0) throw new UnknownToolsetError(unknown, available);
   return tools.filter((tool) => tool.toolsets.some((toolset) => wanted.has(toolset)));
 }
 
-type SchemaCompiler = (tool: ToolDefinition, field: string, schema: JsonSchema) => ValidateFunction;
+function describeUnknownToolsets(unknown: readonly string[], available: readonly string[]): string {
+  const guesses = unknown.flatMap((name) => {
+    const guess = available.find((toolset) => toolset.toLowerCase() === name.toLowerCase());
+    return guess === undefined ? [] : [`"${name}" -> "${guess}"`];
+  });
+  const fix =
+    available.length === 0
+      ? 'This API defines no toolsets (x-mcp.toolsets on operations); serve it without a toolset filter.'
+      : `Set SPEC2MCP_TOOLSETS (--toolsets) to some of the known ones${guesses.length > 0 ? `, e.g. ${guesses.join(', ')}` : ''}, or leave it unset to serve every tool.`;
+  return `Unknown toolset(s) ${unknown.join(', ')}; known: ${available.join(', ') || 'none'}. ${fix}`;
+}
+
+type SchemaCompiler = (owner: string, field: string, schema: JsonSchema) => ValidateFunction;
 
 /**
  * Compiles each distinct schema once: generated APIs repeat schemas (one resource schema as the
@@ -116,7 +170,7 @@ type SchemaCompiler = (tool: ToolDefinition, field: string, schema: JsonSchema) 
  */
 function createCachedCompiler(ajv: Ajv2020): SchemaCompiler {
   const compiled = new Map<string, ValidateFunction>();
-  return (tool, field, schema) => {
+  return (owner, field, schema) => {
     const stripped = stripSchemaIdentity(schema);
     const key = JSON.stringify(stripped);
     const cached = compiled.get(key);
@@ -127,7 +181,7 @@ function createCachedCompiler(ajv: Ajv2020): SchemaCompiler {
       return validate;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`Tool ${tool.name}: ${field} does not compile: ${reason}`);
+      throw new Error(`Tool ${owner}: ${field} does not compile: ${reason}`);
     }
   };
 }
@@ -137,9 +191,9 @@ function buildEntry(
   tool: ToolDefinition,
   tools: readonly ToolDefinition[],
 ): ToolRegistryEntry {
-  const validateInput = compile(tool, 'inputSchema', tool.inputSchema);
+  const validateInput = compile(tool.name, 'inputSchema', tool.inputSchema);
   const validateOutput =
-    tool.outputSchema === undefined ? undefined : compile(tool, 'outputSchema', tool.outputSchema);
+    tool.outputSchema === undefined ? undefined : compile(tool.name, 'outputSchema', tool.outputSchema);
   const listToolName = findListTool(tool, tools);
   return {
     tool,

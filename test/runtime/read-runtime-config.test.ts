@@ -1,6 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { RuntimeConfigError, readRuntimeConfig } from '../../runtime/read-runtime-config.js';
+import {
+  RUNTIME_ENV_HELP,
+  RuntimeConfigError,
+  readRuntimeConfig,
+} from '../../runtime/read-runtime-config.js';
 import { RUNTIME_VERSION } from '../../runtime/version.js';
 
 describe('readRuntimeConfig', () => {
@@ -10,6 +14,7 @@ describe('readRuntimeConfig', () => {
       host: '127.0.0.1',
       port: 3000,
       allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
+      toolMode: 'all',
       logLevel: 'info',
     });
   });
@@ -24,6 +29,7 @@ describe('readRuntimeConfig', () => {
         SPEC2MCP_UPSTREAM_CREDENTIAL: 'secret',
         SPEC2MCP_ALLOWED_ORIGINS: 'app.example.com',
         SPEC2MCP_TOOLSETS: 'notes, search',
+        SPEC2MCP_TOOL_MODE: 'dynamic',
         LOG_LEVEL: 'debug',
       },
       ['generated/notes'],
@@ -37,6 +43,7 @@ describe('readRuntimeConfig', () => {
       allowedHosts: ['localhost', '127.0.0.1', '[::1]', '10.1.2.3'],
       allowedOrigins: ['app.example.com'],
       toolsets: ['notes', 'search'],
+      toolMode: 'dynamic',
       logLevel: 'debug',
     });
   });
@@ -58,11 +65,35 @@ describe('readRuntimeConfig', () => {
   });
 
   it.each([
+    { given: 'unset', env: {}, want: 'all' },
+    { given: 'empty', env: { SPEC2MCP_TOOL_MODE: '' }, want: 'all' },
+    { given: 'all', env: { SPEC2MCP_TOOL_MODE: 'all' }, want: 'all' },
+    { given: 'dynamic', env: { SPEC2MCP_TOOL_MODE: 'dynamic' }, want: 'dynamic' },
+    { given: 'another case and blanks', env: { SPEC2MCP_TOOL_MODE: ' Dynamic ' }, want: 'dynamic' },
+  ])('SPEC2MCP_TOOL_MODE $given -> $want', ({ env, want }) => {
+    expect(readRuntimeConfig({ SPEC2MCP_API_DIR: 'x', ...env }, []).toolMode).toBe(want);
+  });
+
+  it.each([
     { given: 'no API folder', env: {}, want: /No generated API folder/ },
     { given: 'a bad PORT', env: { SPEC2MCP_API_DIR: 'x', PORT: 'http' }, want: /PORT must be an integer/ },
+    {
+      given: 'an unknown tool mode',
+      env: { SPEC2MCP_API_DIR: 'x', SPEC2MCP_TOOL_MODE: 'search' },
+      want: 'SPEC2MCP_TOOL_MODE must be one of all, dynamic, got "search".',
+    },
   ])('$given is a config error', ({ env, want }) => {
     expect(() => readRuntimeConfig(env, [])).toThrow(RuntimeConfigError);
     expect(() => readRuntimeConfig(env, [])).toThrow(want);
+  });
+});
+
+describe('RUNTIME_ENV_HELP', () => {
+  it('documents every variable readRuntimeConfig reads', async () => {
+    const source = await readFile(new URL('../../runtime/read-runtime-config.ts', import.meta.url), 'utf8');
+    const read = [...source.matchAll(/env\['([A-Z0-9_]+)'\]/g)].map((match) => match[1]);
+    expect(read).toContain('SPEC2MCP_TOOL_MODE');
+    for (const name of new Set(read)) expect(RUNTIME_ENV_HELP).toContain(name);
   });
 });
 
