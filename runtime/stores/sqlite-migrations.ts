@@ -1,0 +1,109 @@
+/**
+ * The SQLite schema, as numbered migrations applied at startup inside one write transaction, so
+ * several processes opening the same file at once apply each migration exactly once.
+ */
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'idempotency records, rate-limit counters, audit log',
+    sql: `
+      CREATE TABLE idempotency_records (
+        principal TEXT NOT NULL,
+        tool TEXT NOT NULL,
+        key TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('in_progress', 'completed', 'outcome_unknown')),
+        owner TEXT NOT NULL,
+        claimed_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        result TEXT,
+        PRIMARY KEY (principal, tool, key)
+      ) WITHOUT ROWID;
+      CREATE INDEX idempotency_records_expires_at ON idempotency_records (expires_at);
+
+      -- Layout required by rate-limiter-flexible's RateLimiterSQLite (fixed windows).
+      CREATE TABLE rate_limit_counters (
+        key TEXT PRIMARY KEY,
+        points INTEGER NOT NULL DEFAULT 0,
+        expire INTEGER
+      );
+      CREATE INDEX rate_limit_counters_expire ON rate_limit_counters (expire);
+
+      CREATE TABLE rate_limit_windows (
+        key TEXT NOT NULL,
+        bucket INTEGER NOT NULL,
+        points INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (key, bucket)
+      ) WITHOUT ROWID;
+      CREATE INDEX rate_limit_windows_expires_at ON rate_limit_windows (expires_at);
+
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        time INTEGER NOT NULL,
+        principal TEXT NOT NULL,
+        client TEXT,
+        tool TEXT NOT NULL,
+        arguments TEXT NOT NULL,
+        idempotency_key TEXT,
+        outcome TEXT NOT NULL,
+        upstream_status INTEGER,
+        duration_ms INTEGER NOT NULL
+      );
+      CREATE INDEX audit_log_time ON audit_log (time);
+      CREATE INDEX audit_log_tool_time ON audit_log (tool, time);
+      CREATE INDEX audit_log_principal_time ON audit_log (principal, time);
+    `,
+  },
+];
+
+/** Applies the migrations the database lacks; returns the versions applied now. */
+export function applySqliteMigrations(
+  db: Database.Database,
+  migrations: readonly Migration[] = SQLITE_MIGRATIONS,
+  now: () => number = Date.now,
+): number[] {
+  const apply = db.transaction(() => {
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_version (
+      version INTEGER PRIMARY KEY,
+      name TEXT NOT NULL,
+      applied_at INTEGER NOT NULL
+    )`);
+    const row = db.prepare('SELECT MAX(version) AS version FROM schema_version').get() as {
+      version: number | null;
+    };
+    const current = row.version ?? 0;
+    checkKnownVersion(current, migrations);
+    const record = db.prepare('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)');
+    const applied: number[] = [];
+    for (const migration of migrations) {
+      if (migration.version <= current) continue;
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, now());
+      applied.push(migration.version);
+    }
+    return applied;
+  });
+  // IMMEDIATE takes the write lock first: two processes cannot both read "version 0" and both migrate.
+  return apply.immediate();
+}
+
+/** A database migrated by a newer runtime must not be used by an older one. */
+export function checkKnownVersion(current: number, migrations: readonly Migration[]): void {
+  const latest = migrations.reduce((max, migration) => Math.max(max, migration.version), 0);
+  if (current > latest) {
+    throw new Error(
+      `The store's schema is at version ${current}, newer than this runtime knows (${latest}). ` +
+        'Upgrade the runtime, or point it at another database.',
+    );
+  }
+}
