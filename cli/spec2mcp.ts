@@ -8,19 +8,29 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
+import { createGenerationCache, type GenerationCache } from '../generator/cache/generation-cache.js';
+import { findCacheDir } from '../generator/cache/read-cache-entries.js';
 import { formatDiagnostic, sortDiagnostics } from '../generator/diagnostics/diagnostic.js';
-import { generate } from '../generator/generate.js';
+import { deriveApiId, type GenerateOptions, generate } from '../generator/generate.js';
+import { formatMs, formatSummary } from './format-summary.js';
+import { createProgressReporter } from './report-progress.js';
+import { watchSpecs } from './watch-specs.js';
 
 const USAGE = `spec2mcp — generate MCP servers from OpenAPI documents and overlays
 
 Usage:
   spec2mcp generate [specDir|file ...] [--out DIR] [--overlay FILE]... [--strict] [--allow-external-refs]
-      Without a path, regenerates every folder under specs/ into generated/<api>/.
+                   [--watch] [--no-cache]
+      Without a path, regenerates every folder under specs/ into generated/<api>/. --watch
+      regenerates on every save of a spec or overlay until Ctrl-C. Unchanged operations and
+      tools come from node_modules/.cache/spec2mcp/<api>/ (--no-cache: build everything).
   spec2mcp check [specDir ...]
       Exit 1 and list the files when generated/ is not what the specs produce now.
   spec2mcp serve <generatedDir> [--upstream URL] [--port N] [--host H] [--toolsets a,b]
+                [--mode all|dynamic]
       Serve a generated API over MCP (Streamable HTTP at /mcp). The upstream credential comes
-      from SPEC2MCP_UPSTREAM_CREDENTIAL.
+      from SPEC2MCP_UPSTREAM_CREDENTIAL. --mode dynamic lists only the tool-discovery tools
+      (SPEC2MCP_TOOL_MODE); --toolsets serves only those toolsets (SPEC2MCP_TOOLSETS).
 
 Exit codes: 0 ok, 1 problems found (diagnostics printed), 2 usage error.`;
 
@@ -69,55 +79,124 @@ async function runGenerate(args: readonly string[], check: boolean): Promise<num
     overlay: { type: 'string', multiple: true },
     strict: { type: 'boolean' },
     'allow-external-refs': { type: 'boolean' },
+    watch: { type: 'boolean' },
+    'no-cache': { type: 'boolean' },
   });
   const specs = positionals.length > 0 ? positionals : await listSpecFolders('specs');
   if (specs.length === 0) throw new UsageError('No spec given and no folders under specs/.');
   if (values.out && specs.length > 1) throw new UsageError('--out works with one spec at a time.');
-  let failed = false;
-  for (const specPath of specs) {
-    const started = performance.now();
-    const result = await generate({
+  if (values.watch && check) throw new UsageError('--watch works with generate, not check.');
+  const overlays = Array.isArray(values.overlay) ? (values.overlay as string[]) : [];
+  const runs: SpecRun[] = await Promise.all(
+    specs.map(async (specPath) => ({
       specPath,
-      dryRun: check,
-      ...(typeof values.out === 'string' ? { outDir: values.out } : {}),
-      ...(Array.isArray(values.overlay) ? { overlays: values.overlay as string[] } : {}),
-      strict: values.strict === true,
-      allowExternalRefs: values['allow-external-refs'] === true,
-    });
-    for (const d of sortDiagnostics(result.diagnostics)) console.error(formatDiagnostic(d));
-    if (!result.ok) {
-      const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
-      console.error(`✗ ${specPath}: ${errors} error(s); nothing written.`);
-      failed = true;
-      continue;
-    }
-    const plan = result.plan!;
-    const out = relative(process.cwd(), result.outDir!) || '.';
-    const ms = Math.round(performance.now() - started);
-    if (check) {
-      const differing = [
-        ...plan.created.map((f) => `missing  ${out}/${f}`),
-        ...plan.changed.map((f) => `changed  ${out}/${f}`),
-        ...plan.stale.map((f) => `stale    ${out}/${f}`),
-      ];
-      if (differing.length > 0) {
-        console.error(`✗ ${out} is not current with ${specPath}:\n  ${differing.join('\n  ')}`);
-        console.error(
-          `  fix: run \`npm run generate\` (or \`spec2mcp generate ${specPath}\`) and commit the result.`,
-        );
-        failed = true;
-      } else {
-        console.log(`✓ ${out} is current (${result.api?.tools.length ?? 0} tools, ${ms} ms)`);
-      }
-    } else {
-      console.log(
-        `✓ ${specPath} -> ${out}: ${result.api?.tools.length ?? 0} tools; ` +
-          `${plan.created.length} created, ${plan.changed.length} changed, ${plan.stale.length} removed, ` +
-          `${plan.unchanged.length} unchanged (${ms} ms)`,
-      );
-    }
+      options: {
+        specPath,
+        dryRun: check,
+        ...(typeof values.out === 'string' ? { outDir: values.out } : {}),
+        ...(overlays.length > 0 ? { overlays } : {}),
+        strict: values.strict === true,
+        allowExternalRefs: values['allow-external-refs'] === true,
+      },
+      // One cache per API for the whole session: a watch run starts from the previous one in memory.
+      cache:
+        values['no-cache'] === true
+          ? false
+          : createGenerationCache(await findCacheDir(process.cwd(), deriveApiId(resolve(specPath)))),
+    })),
+  );
+  let failed = false;
+  for (const run of runs) if (!(await generateOne(run, check))) failed = true;
+  if (!values.watch) return failed ? 1 : 0;
+  return watchAndRegenerate(runs, overlays);
+}
+
+interface SpecRun {
+  readonly specPath: string;
+  readonly options: GenerateOptions;
+  readonly cache: GenerationCache | false;
+}
+
+/** Generates (or checks) one API and prints diagnostics and the summary; true when it succeeded. */
+async function generateOne(run: SpecRun, check: boolean): Promise<boolean> {
+  const progress = createProgressReporter(run.specPath, process.stderr);
+  const result = await generate({ ...run.options, cache: run.cache, onProgress: (p) => progress.update(p) });
+  progress.finish();
+  for (const d of sortDiagnostics(result.diagnostics)) console.error(formatDiagnostic(d));
+  if (!result.ok) {
+    for (const line of formatSummary({ specPath: run.specPath, out: '', result })) console.error(line);
+    return false;
   }
-  return failed ? 1 : 0;
+  const plan = result.plan!;
+  const out = relative(process.cwd(), result.outDir!) || '.';
+  if (!check) {
+    for (const line of formatSummary({ specPath: run.specPath, out, result })) console.log(line);
+    return true;
+  }
+  const differing = [
+    ...plan.created.map((f) => `missing  ${out}/${f}`),
+    ...plan.changed.map((f) => `changed  ${out}/${f}`),
+    ...plan.stale.map((f) => `stale    ${out}/${f}`),
+  ];
+  if (differing.length > 0) {
+    console.error(`✗ ${out} is not current with ${run.specPath}:\n  ${differing.join('\n  ')}`);
+    console.error(
+      `  fix: run \`npm run generate\` (or \`spec2mcp generate ${run.specPath}\`) and commit the result.`,
+    );
+    return false;
+  }
+  console.log(
+    `✓ ${out} is current (${result.api?.tools.length ?? 0} tools, ${formatMs(result.timings.total)})`,
+  );
+  return true;
+}
+
+/**
+ * Regenerates an API whenever its spec or an overlay is saved, until SIGINT/SIGTERM.
+ * A run with errors prints them and writes nothing; the next save tries again.
+ */
+async function watchAndRegenerate(runs: readonly SpecRun[], overlays: readonly string[]): Promise<number> {
+  const state = runs.map(() => ({ running: false, pending: false }));
+  const regenerate = async (index: number): Promise<void> => {
+    const run = runs[index];
+    const s = state[index];
+    if (!run || !s) return;
+    if (s.running) {
+      s.pending = true;
+      return;
+    }
+    s.running = true;
+    try {
+      do {
+        s.pending = false;
+        console.log(`\n${run.specPath} changed; regenerating`);
+        await generateOne(run, false);
+      } while (s.pending);
+    } catch (error) {
+      console.error(`✗ ${run.specPath}: ${(error as Error).stack ?? String(error)}`);
+    } finally {
+      s.running = false;
+    }
+  };
+  const watcher = watchSpecs(
+    runs.map((run) => ({
+      specPath: resolve(run.specPath),
+      overlays: overlays.map((o) => resolve(o)),
+    })),
+    (index) => void regenerate(index),
+  );
+  console.log(`watching ${runs.map((r) => r.specPath).join(', ')} for changes (Ctrl-C to stop)`);
+  await new Promise<void>((done) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      done();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  watcher.close();
+  return 0;
 }
 
 async function listSpecFolders(root: string): Promise<string[]> {
@@ -140,6 +219,7 @@ async function runServe(args: readonly string[]): Promise<number> {
     port: { type: 'string' },
     host: { type: 'string' },
     toolsets: { type: 'string' },
+    mode: { type: 'string' },
   });
   const dir = positionals[0];
   if (!dir) throw new UsageError('serve needs the generated API folder, e.g. generated/conveyor');
@@ -148,6 +228,7 @@ async function runServe(args: readonly string[]): Promise<number> {
   if (typeof values.host === 'string') env['HOST'] = values.host;
   if (typeof values.upstream === 'string') env['SPEC2MCP_UPSTREAM_URL'] = values.upstream;
   if (typeof values.toolsets === 'string') env['SPEC2MCP_TOOLSETS'] = values.toolsets;
+  if (typeof values.mode === 'string') env['SPEC2MCP_TOOL_MODE'] = values.mode;
   const { readRuntimeConfig, RuntimeConfigError } = await import('../runtime/read-runtime-config.js');
   const { startServer } = await import('../runtime/start-server.js');
   let config: ReturnType<typeof readRuntimeConfig>;

@@ -3,16 +3,17 @@
  * HTTP binding and policy, as one `defineTool` call. No logic lives here; the
  * runtime interprets the definition.
  */
-import { type Project, type StatementStructures, StructureKind, VariableDeclarationKind } from 'ts-morph';
+import { type StatementStructures, StructureKind, VariableDeclarationKind } from 'ts-morph';
 import { toPascalCase } from '../ir/naming.js';
 import type { JsonSchema, ToolIR } from '../ir/types.js';
+import type { EmitProject } from './create-project.js';
 import { printKey, printLiteral, sanitizeComment } from './print-literal.js';
 import { schemaToType, type TypeContext } from './schema-to-type.js';
 
 export const RUNTIME_IMPORT = '../../../runtime/define-tool.js';
 const DEFINITION_PLACEHOLDER = '__SPEC2MCP_DEFINITION__';
 
-export function emitToolModule(project: Project, tool: ToolIR, header: string): string {
+export function emitToolModule(project: EmitProject, tool: ToolIR, header: string): string {
   const typeBase = toPascalCase(tool.exportName) || 'Tool';
   const inputType = `${typeBase}Input`;
   const outputType = `${typeBase}Output`;
@@ -78,13 +79,11 @@ export function emitToolModule(project: Project, tool: ToolIR, header: string): 
     ],
   });
 
-  const file = project.createSourceFile(`tools/${tool.fileName}.ts`, { statements }, { overwrite: true });
-  file.insertText(0, header);
-  const text = file.getFullText();
-  project.removeSourceFile(file);
+  const text = header + project.printFile(statements);
+  // A function replacement: `$&` or `$'` in spec text must stay literal.
   return text.replace(
     DEFINITION_PLACEHOLDER,
-    `defineTool<${inputType}, ${outputType}>(${printLiteral(definition)})`,
+    () => `defineTool<${inputType}, ${outputType}>(${printLiteral(definition)})`,
   );
 }
 

@@ -17,24 +17,59 @@ export function printKey(key: string): string {
 
 /** Pretty-prints with two-space indentation; short arrays of scalars stay on one line. */
 export function printLiteral(value: unknown, indent = ''): string {
+  // One output buffer for the whole tree: joining per level copied deep schemas once per level.
+  const out: string[] = [];
+  writeLiteral(value, indent, out);
+  return out.join('');
+}
+
+function writeLiteral(value: unknown, indent: string, out: string[]): void {
+  if (value === null || typeof value !== 'object') {
+    out.push(printScalar(value));
+    return;
+  }
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) {
+      out.push('[]');
+      return;
+    }
+    if (value.every((v) => v === null || typeof v !== 'object')) {
+      const flat = `[${value.map(printScalar).join(', ')}]`;
+      if (flat.length <= 80) {
+        out.push(flat);
+        return;
+      }
+    }
+    out.push('[\n');
+    for (const v of value) {
+      out.push(inner);
+      writeLiteral(v, inner, out);
+      out.push(',\n');
+    }
+    out.push(indent, ']');
+    return;
+  }
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) {
+    out.push('{}');
+    return;
+  }
+  out.push('{\n');
+  for (const [k, v] of entries) {
+    out.push(inner, printKey(k), ': ');
+    writeLiteral(v, inner, out);
+    out.push(',\n');
+  }
+  out.push(indent, '}');
+}
+
+function printScalar(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
   if (typeof value === 'string') return printString(value);
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
   if (typeof value === 'boolean') return String(value);
-  const inner = `${indent}  `;
-  if (Array.isArray(value)) {
-    if (value.length === 0) return '[]';
-    const scalars = value.every((v) => v === null || typeof v !== 'object');
-    const flat = `[${value.map((v) => printLiteral(v, inner)).join(', ')}]`;
-    if (scalars && flat.length <= 80) return flat;
-    return `[\n${value.map((v) => `${inner}${printLiteral(v, inner)},`).join('\n')}\n${indent}]`;
-  }
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    if (entries.length === 0) return '{}';
-    return `{\n${entries.map(([k, v]) => `${inner}${printKey(k)}: ${printLiteral(v, inner)},`).join('\n')}\n${indent}}`;
-  }
   return 'null';
 }
 

@@ -26,6 +26,11 @@ export interface BuildApiOptions {
   readonly generatorVersion: string;
   /** Only tools tagged with one of these toolsets (all when absent). */
   readonly toolsets?: readonly string[];
+  /**
+   * Wraps each buildToolIR call (generate.ts's cache reuses the ToolIR of an unchanged
+   * operation), so buildToolIR must stay a function of the operation and the document.
+   */
+  readonly memoizeTool?: (op: OperationInput, build: () => ToolIR) => ToolIR;
 }
 
 const METHODS: readonly HttpMethod[] = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -43,7 +48,9 @@ export function buildApiIR(spec: SpecInput, options: BuildApiOptions, sink: Diag
   const tools: ToolIR[] = [];
   for (const op of collectOperations(doc, spec, sink)) {
     if (op.xmcp.excluded) continue;
-    tools.push(buildToolIR(op, { root, dialect, resolveRef: (r) => spec.resolveRef(r), sink, locate }));
+    const build = () =>
+      buildToolIR(op, { root, dialect, resolveRef: (r) => spec.resolveRef(r), sink, locate });
+    tools.push(options.memoizeTool ? options.memoizeTool(op, build) : build());
   }
   tools.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const selected = options.toolsets

@@ -21,40 +21,83 @@ const GENERATED_MARKERS = [
 ];
 const GENERATED_NAMES = new Set(['manifest.json']);
 
-export async function planWrite(outDir: string, files: ReadonlyMap<string, string>): Promise<WritePlan> {
+/** Files read or written at once: enough to keep the disk busy, few enough for any fd limit. */
+const CONCURRENCY = 64;
+
+export interface PlanOptions {
+  /**
+   * Files just read from the output folder whose bytes are the content to write (the
+   * generation cache took a module's text from there): unchanged, without reading them again.
+   */
+  readonly current?: ReadonlySet<string>;
+}
+
+export async function planWrite(
+  outDir: string,
+  files: ReadonlyMap<string, string>,
+  options: PlanOptions = {},
+): Promise<WritePlan> {
+  const entries = [...files];
+  const states = await mapConcurrently(entries, async ([path, content]) => {
+    if (options.current?.has(path)) return 'unchanged';
+    const existing = await readFile(join(outDir, path), 'utf8').catch(() => undefined);
+    if (existing === undefined) return 'created';
+    return existing === normalize(content) ? 'unchanged' : 'changed';
+  });
   const created: string[] = [];
   const changed: string[] = [];
   const unchanged: string[] = [];
-  for (const [path, content] of files) {
-    const existing = await readFile(join(outDir, path), 'utf8').catch(() => undefined);
-    if (existing === undefined) created.push(path);
-    else if (existing === normalize(content)) unchanged.push(path);
-    else changed.push(path);
-  }
-  const stale: string[] = [];
-  for (const path of await listFiles(outDir)) {
-    if (files.has(path)) continue;
+  states.forEach((state, i) => {
+    const path = entries[i]![0];
+    (state === 'created' ? created : state === 'changed' ? changed : unchanged).push(path);
+  });
+  const others = (await listFiles(outDir)).filter((path) => !files.has(path));
+  const generated = await mapConcurrently(others, async (path) => {
+    if (GENERATED_NAMES.has(path)) return true;
     const content = await readFile(join(outDir, path), 'utf8').catch(() => '');
-    if (GENERATED_NAMES.has(path) || GENERATED_MARKERS.some((m) => content.startsWith(m))) stale.push(path);
-  }
+    return GENERATED_MARKERS.some((m) => content.startsWith(m));
+  });
+  const stale = others.filter((_, i) => generated[i]);
   return { created, changed, unchanged, stale: stale.sort() };
 }
 
-export async function writeFiles(outDir: string, files: ReadonlyMap<string, string>): Promise<WritePlan> {
-  const plan = await planWrite(outDir, files);
-  for (const path of [...plan.created, ...plan.changed]) {
-    const target = join(outDir, path);
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, normalize(files.get(path) ?? ''), 'utf8');
-  }
-  for (const path of plan.stale) await rm(join(outDir, path), { force: true });
+export async function writeFiles(
+  outDir: string,
+  files: ReadonlyMap<string, string>,
+  options: PlanOptions = {},
+): Promise<WritePlan> {
+  const plan = await planWrite(outDir, files, options);
+  const targets = [...plan.created, ...plan.changed];
+  const dirs = new Set(targets.map((path) => dirname(join(outDir, path))));
+  for (const dir of [...dirs].sort()) await mkdir(dir, { recursive: true });
+  await mapConcurrently(targets, (path) =>
+    writeFile(join(outDir, path), normalize(files.get(path) ?? ''), 'utf8'),
+  );
+  await mapConcurrently(plan.stale, (path) => rm(join(outDir, path), { force: true }));
   await removeEmptyDirs(outDir);
   return plan;
 }
 
+async function mapConcurrently<T, R>(items: readonly T[], task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
+  return results;
+}
+
 /** LF line ends and exactly one trailing newline, whatever the emitter produced. */
 function normalize(content: string): string {
-  return `${content.replace(/\r\n?/g, '\n').replace(/\n+$/, '')}\n`;
+  // Without CRs (the common case) only the end needs a look, not two passes over megabytes.
+  const lf = content.includes('\r') ? content.replace(/\r\n?/g, '\n') : content;
+  let end = lf.length;
+  while (end > 0 && lf.charCodeAt(end - 1) === 10) end--;
+  return end === lf.length - 1 ? lf : `${lf.slice(0, end)}\n`;
 }
 
 async function listFiles(root: string): Promise<string[]> {
