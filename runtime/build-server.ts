@@ -107,16 +107,21 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 /** The upstream base URL: explicit override, then `upstream.baseUrl`, then the first server. */
 export function resolveUpstreamBaseUrl(api: ApiDefinition, override: string | undefined): string {
   const candidate = override || api.upstream.baseUrl || api.servers[0];
+  const fix = "pass --upstream or set SPEC2MCP_UPSTREAM_URL to the platform's base URL";
   if (candidate === undefined || candidate === '') {
-    throw new Error(`API ${api.id} declares no upstream URL; set SPEC2MCP_UPSTREAM_URL.`);
+    throw new Error(`API ${api.id} declares no upstream URL; ${fix}.`);
+  }
+  const variable = /\{[^}]*\}/.exec(candidate)?.[0];
+  if (variable !== undefined) {
+    throw new Error(
+      `Upstream URL "${candidate}" has a server variable ${variable} without a default; ${fix}.`,
+    );
   }
   let url: URL;
   try {
     url = new URL(candidate);
   } catch {
-    throw new Error(
-      `Upstream URL "${candidate}" is not absolute; set SPEC2MCP_UPSTREAM_URL to the platform's base URL.`,
-    );
+    throw new Error(`Upstream URL "${candidate}" is not absolute; ${fix}.`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new Error(`Upstream URL "${candidate}" must be http or https.`);

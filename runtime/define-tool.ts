@@ -32,6 +32,20 @@ export interface ToolBodyBinding {
     readonly value?: unknown;
     readonly hidden?: boolean;
   }[];
+  /**
+   * multipart: body properties whose argument is a file, `{url}` or `{content_base64}` plus an
+   * optional `filename` and `content_type`; the runtime downloads or decodes it and sends a file part.
+   */
+  readonly files?: readonly string[];
+  /** form and multipart: per body property, the OpenAPI Encoding Object (content type, style, explode). */
+  readonly encoding?: { readonly [property: string]: ToolBodyEncoding };
+}
+
+export interface ToolBodyEncoding {
+  readonly contentType?: string;
+  readonly style?: 'form' | 'spaceDelimited' | 'pipeDelimited' | 'deepObject';
+  readonly explode?: boolean;
+  readonly allowReserved?: boolean;
 }
 
 export interface ToolDefinition<Input = unknown, Output = unknown> {

@@ -149,6 +149,11 @@ export const DIAGNOSTIC_CATALOG = {
     severity: 'error',
     fix: 'Check that the path names a readable file (not a folder) and its permissions.',
   },
+  // ir: schemas (appended)
+  MCPGEN_SCHEMA_PATTERN_INVALID: {
+    severity: 'warning',
+    fix: 'Rewrite the pattern as an ECMA-262 regular expression that compiles with the `u` flag; it is left out of the tool schema until then.',
+  },
 } as const satisfies Record<string, CatalogEntry>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CATALOG;

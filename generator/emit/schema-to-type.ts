@@ -34,8 +34,14 @@ export function schemaToType(schema: JsonSchema | undefined, ctx: TypeContext, d
     const parts = [...new Set(variants.map((v) => wrap(next(v))))];
     const own = withoutKeys(s, ['oneOf', 'anyOf', 'description', 'title', 'default', 'examples']);
     const base = Object.keys(own).length > 0 ? schemaToType(own, ctx, depth + 1) : undefined;
-    const union = parts.join(' | ');
-    return base && base !== 'unknown' ? `${wrap(base)} & (${union})` : union;
+    // Variants that only constrain (`{required: [url]}`) add nothing a type can say.
+    const typed = parts.filter((part) => part !== 'unknown');
+    if (base && base !== 'unknown') {
+      return typed.length === 0 || typed.length < parts.length
+        ? base
+        : `${wrap(base)} & (${typed.join(' | ')})`;
+    }
+    return typed.length < parts.length ? 'unknown' : parts.join(' | ');
   }
   if (Array.isArray(s['allOf']) && s['allOf'].length > 0) {
     const parts = (s['allOf'] as unknown[]).map((v) => wrap(next(v)));

@@ -4,10 +4,23 @@
  * models fill in best; the binding keeps the mapping exact.
  */
 import type { DiagnosticSink } from '../diagnostics/diagnostic.js';
-import { convertSchema, createSchemaContext, escapePointer, isObject, withDefs } from './json-schema.js';
+import {
+  convertSchema,
+  createSchemaContext,
+  DESCRIPTION_BUDGET,
+  escapePointer,
+  INPUT_SCHEMA_BUDGET,
+  isObject,
+  normalizeSchema,
+  planSchemas,
+  type SchemaContext,
+  trimText,
+  withDefs,
+} from './json-schema.js';
 import { deriveArgumentName } from './naming.js';
 import type { ArgumentOverride, Locate, OperationXMcp } from './read-x-mcp.js';
 import type {
+  BodyEncodingIR,
   BodyIR,
   HttpMethod,
   IdempotencyMode,
@@ -56,7 +69,42 @@ const BODY_MEDIA_PREFERENCE = [
   /^text\/plain$/,
   /^application\/octet-stream$/,
   /^\*\/\*$/,
+  // Text the model writes itself, then bytes it passes base64-encoded.
+  /^text\//,
+  /^application\/(xml|yaml|x-yaml|sdp|x-ndjson|graphql|javascript|sql)$/,
+  /^application\/[^;]*\+xml$/,
+  /^(image|audio|video|font)\//,
+  /^application\//,
 ];
+/** Media types whose body is text the model writes; every other non-JSON, non-form type is bytes. */
+const TEXT_MEDIA =
+  /^(text\/|application\/(xml|yaml|x-yaml|sdp|x-ndjson|graphql|javascript|sql)$|application\/[^;]*\+xml$)/;
+
+/**
+ * A file argument: the model passes a URL the runtime downloads, or the bytes base64-encoded.
+ * A URL keeps large files out of the model's context; base64 covers content it produced itself.
+ */
+export function fileArgumentSchema(description: string | undefined): JsonSchema {
+  return {
+    type: 'object',
+    description: `${description ? `${description.replace(/\.?\s*$/, '.')} ` : ''}A file: give \`url\` or \`content_base64\`.`,
+    properties: {
+      url: { type: 'string', format: 'uri', description: 'http(s) URL the server downloads the file from.' },
+      content_base64: {
+        type: 'string',
+        contentEncoding: 'base64',
+        description: "The file's bytes, base64-encoded.",
+      },
+      filename: { type: 'string', description: 'File name to send; default: the last URL segment.' },
+      content_type: {
+        type: 'string',
+        description: 'Media type, e.g. image/png; default: from the download.',
+      },
+    },
+    oneOf: [{ required: ['url'] }, { required: ['content_base64'] }],
+    additionalProperties: false,
+  };
+}
 
 interface ArgumentSlot {
   name: string;
@@ -64,7 +112,29 @@ interface ArgumentSlot {
   required: boolean;
 }
 
+/**
+ * Builds the input; when its schema is over the byte budget, builds it again with less nested
+ * description text, and only as the last step with deeply nested objects left open (a model
+ * needs the structure to write a valid call). Diagnostics are reported once, from the build kept.
+ */
 export function buildInput(args: BuildInputArgs): BuiltInput {
+  for (const squeeze of [0, 1, 2, 3] as const) {
+    const reported: Parameters<DiagnosticSink['report']>[0][] = [];
+    const sink: DiagnosticSink = {
+      report: (input) => reported.push(input),
+      diagnostics: [],
+      hasErrors: () => false,
+    };
+    const built = buildInputAt({ ...args, sink }, squeeze);
+    if (squeeze === 3 || JSON.stringify(built.inputSchema).length <= INPUT_SCHEMA_BUDGET) {
+      for (const input of reported) args.sink.report(input);
+      return built;
+    }
+  }
+  throw new Error('unreachable');
+}
+
+function buildInputAt(args: BuildInputArgs, squeeze: 0 | 1 | 2 | 3): BuiltInput {
   const { sink, locate } = args;
   const defs = new Map<string, JsonSchema>();
   const ctx = createSchemaContext({
@@ -72,6 +142,13 @@ export function buildInput(args: BuildInputArgs): BuiltInput {
     mode: 'input',
     resolveRef: args.resolveRef,
     defs,
+    squeeze,
+    onInvalidPattern: (pointer, pattern) =>
+      sink.report({
+        code: 'MCPGEN_SCHEMA_PATTERN_INVALID',
+        message: `pattern ${JSON.stringify(pattern.length > 80 ? `${pattern.slice(0, 80)}…` : pattern)} is not a valid regular expression; left out of ${args.toolName}'s input schema`,
+        source: locate(pointer || args.operationPointer),
+      }),
     onTooDeep: (pointer) =>
       sink.report({
         code: 'MCPGEN_SCHEMA_TOO_DEEP',
@@ -97,6 +174,11 @@ export function buildInput(args: BuildInputArgs): BuiltInput {
   };
   const hasIdempotencyArgument = args.idempotency !== 'none';
   if (hasIdempotencyArgument) taken.add(IDEMPOTENCY_ARGUMENT);
+
+  planSchemas(ctx, [
+    ...args.parameters.map(({ value }) => rawParameterSchema(value)),
+    ...(args.requestBody ? [bodyRoot(args, ctx)] : []),
+  ]);
 
   const params: ParamIR[] = [];
   const sorted = [...args.parameters].sort(
@@ -192,7 +274,7 @@ export function buildInput(args: BuildInputArgs): BuiltInput {
 
 function buildBody(
   args: BuildInputArgs,
-  ctx: ReturnType<typeof createSchemaContext>,
+  ctx: SchemaContext,
   slots: ArgumentSlot[],
   claim: (wanted: string, location: string) => string,
   overrideFor: (key: string) => ArgumentOverride | undefined,
@@ -210,41 +292,56 @@ function buildBody(
     });
     return undefined;
   }
-  const media = content[mediaType];
+  const media = mediaObject(content, mediaType);
   const rawSchema = isObject(media) ? media['schema'] : undefined;
+  const schemaPointer = `${rb.pointer}/content/${escapePointer(mediaKey(content, mediaType) ?? mediaType)}/schema`;
   const bodyRequired = rb.value['required'] === true;
-  const resolved = resolveDeep(rawSchema, args.resolveRef);
+  const kind = classifyMedia(mediaType);
+  const resolved = normalizeSchema(rawSchema, ctx);
+  const encoding = readEncoding(media);
   const canSpread =
+    (kind === 'json' || kind === 'form' || kind === 'multipart') &&
     isObject(resolved) &&
     isObject(resolved['properties']) &&
     !resolved['oneOf'] &&
     !resolved['anyOf'] &&
-    !resolved['allOf'] &&
-    mediaType !== 'application/octet-stream' &&
-    mediaType !== 'text/plain';
+    !resolved['allOf'];
   if (!canSpread) {
     const override = overrideFor('body');
     const argument = claim(override?.name ?? 'body', 'body');
     let schema: JsonSchema =
-      mediaType === 'application/octet-stream'
+      kind === 'binary'
         ? { type: 'string', contentEncoding: 'base64', description: 'The content, base64-encoded.' }
-        : mediaType === 'text/plain'
+        : kind === 'text'
           ? { type: 'string' }
-          : convertSchema(rawSchema ?? {}, ctx);
+          : convertSchema(rawSchema ?? {}, ctx, schemaPointer);
     schema = decorate(schema, rb.value['description'], override);
     slots.push({ name: argument, schema, required: bodyRequired });
-    return { mediaType, required: bodyRequired, mode: 'value', argument };
+    return {
+      mediaType,
+      required: bodyRequired,
+      mode: 'value',
+      argument,
+      ...(encoding && { encoding }),
+    };
   }
   const props = resolved['properties'] as Record<string, unknown>;
   const requiredProps = new Set(
     Array.isArray(resolved['required']) ? (resolved['required'] as string[]) : [],
   );
-  const converted = convertSchema(resolved, ctx);
+  const converted = convertSchema(
+    resolved,
+    ctx,
+    isObject(rawSchema) && typeof rawSchema['$ref'] === 'string' && rawSchema['$ref'].startsWith('#')
+      ? rawSchema['$ref'].slice(1)
+      : schemaPointer,
+  );
   const convertedProps =
     typeof converted === 'object' && isObject(converted['properties']) ? converted['properties'] : {};
   const mapping: { argument: string; property: string; value?: unknown; hidden?: boolean }[] = [];
+  const files: string[] = [];
   for (const property of Object.keys(props).sort()) {
-    const schema = convertedProps[property];
+    let schema = convertedProps[property] as JsonSchema | undefined;
     if (schema === undefined) continue; // readOnly: not an input
     const override = overrideFor(property);
     if (override?.hidden) {
@@ -256,16 +353,129 @@ function buildBody(
       });
       continue;
     }
+    if (kind === 'multipart') {
+      const file = fileSchemaFor(props[property], schema, ctx);
+      if (file) {
+        schema = file;
+        files.push(property);
+      }
+    }
     const argument = claim(override?.name ?? deriveArgumentName(property, args.argumentStyle), 'body');
-    const decorated = decorate(schema as JsonSchema, undefined, override);
+    const decorated = decorate(schema, undefined, override);
     mapping.push({ argument, property });
     slots.push({ name: argument, schema: decorated, required: bodyRequired && requiredProps.has(property) });
   }
   mapping.sort((a, b) => a.argument.localeCompare(b.argument));
-  return { mediaType, required: bodyRequired, mode: 'properties', properties: mapping };
+  return {
+    mediaType,
+    required: bodyRequired,
+    mode: 'properties',
+    properties: mapping,
+    ...(files.length > 0 && { files: files.sort() }),
+    ...(encoding && { encoding }),
+  };
 }
 
-/** Follows top-level $refs so the body's own properties can become arguments. */
+type MediaKind = 'json' | 'form' | 'multipart' | 'text' | 'binary';
+
+function classifyMedia(mediaType: string): MediaKind {
+  if (mediaType === 'application/json' || mediaType.endsWith('+json')) return 'json';
+  if (mediaType === 'application/x-www-form-urlencoded') return 'form';
+  if (mediaType === 'multipart/form-data') return 'multipart';
+  return TEXT_MEDIA.test(mediaType) ? 'text' : 'binary';
+}
+
+/** The Media Type Object for a chosen media type (keys may carry parameters or another case). */
+function mediaObject(content: Record<string, unknown>, mediaType: string): unknown {
+  const key = mediaKey(content, mediaType);
+  return key === undefined ? undefined : content[key];
+}
+
+function mediaKey(content: Record<string, unknown>, mediaType: string): string | undefined {
+  return (
+    Object.keys(content).find((k) => k.split(';')[0]!.trim().toLowerCase() === mediaType) ??
+    (content['*/*'] !== undefined ? '*/*' : undefined)
+  );
+}
+
+/** The Encoding Object map, reduced to what the runtime uses; undefined when none is declared. */
+function readEncoding(media: unknown): Record<string, BodyEncodingIR> | undefined {
+  if (!isObject(media) || !isObject(media['encoding'])) return undefined;
+  const out: Record<string, BodyEncodingIR> = {};
+  for (const property of Object.keys(media['encoding']).sort()) {
+    const e = media['encoding'][property];
+    if (!isObject(e)) continue;
+    const style = e['style'];
+    const entry: BodyEncodingIR = {
+      ...(typeof e['contentType'] === 'string' && { contentType: e['contentType'] }),
+      ...((style === 'form' ||
+        style === 'spaceDelimited' ||
+        style === 'pipeDelimited' ||
+        style === 'deepObject') && {
+        style,
+      }),
+      ...(typeof e['explode'] === 'boolean' && { explode: e['explode'] }),
+      ...(typeof e['allowReserved'] === 'boolean' && { allowReserved: e['allowReserved'] }),
+    };
+    if (Object.keys(entry).length > 0) out[property] = entry;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/**
+ * A multipart field that carries bytes (3.0 `format: binary`, 2.0 `type: file` as converted,
+ * 3.1 `contentEncoding`/`contentMediaType`) becomes a file argument; an array of them, a list.
+ */
+function fileSchemaFor(raw: unknown, converted: JsonSchema, ctx: SchemaContext): JsonSchema | undefined {
+  const schema = normalizeSchema(raw, ctx);
+  if (!isObject(schema)) return undefined;
+  const description = typeof converted === 'object' ? converted['description'] : undefined;
+  const text = typeof description === 'string' ? description : undefined;
+  if (isBinaryField(schema)) return fileArgumentSchema(text);
+  const items = normalizeSchema(schema['items'], ctx);
+  if (schema['type'] === 'array' && isObject(items) && isBinaryField(items)) {
+    return {
+      type: 'array',
+      ...(text && { description: text }),
+      items: fileArgumentSchema(undefined),
+      ...(typeof schema['maxItems'] === 'number' && { maxItems: schema['maxItems'] }),
+    };
+  }
+  return undefined;
+}
+
+function isBinaryField(schema: Record<string, unknown>): boolean {
+  const type = schema['type'];
+  const isString = type === 'string' || (Array.isArray(type) && type.includes('string'));
+  if (!isString) return false;
+  return (
+    schema['format'] === 'binary' ||
+    (typeof schema['contentEncoding'] === 'string' && schema['contentEncoding'] !== 'identity') ||
+    (typeof schema['contentMediaType'] === 'string' && !/^text\//.test(schema['contentMediaType']))
+  );
+}
+
+/** The schema `planSchemas` must see for the body: what `buildBody` converts. */
+function bodyRoot(args: BuildInputArgs, ctx: SchemaContext): unknown {
+  const content = isObject(args.requestBody?.value['content']) ? args.requestBody.value['content'] : {};
+  const mediaType = pickMediaType(Object.keys(content));
+  if (mediaType === undefined) return undefined;
+  const media = mediaObject(content, mediaType);
+  const raw = isObject(media) ? media['schema'] : undefined;
+  const resolved = normalizeSchema(raw, ctx);
+  return isObject(resolved) && isObject(resolved['properties']) ? resolved : raw;
+}
+
+function rawParameterSchema(p: Record<string, unknown>): unknown {
+  if (p['schema'] !== undefined) return p['schema'];
+  if (isObject(p['content'])) {
+    const first = Object.values(p['content'])[0];
+    return isObject(first) ? first['schema'] : undefined;
+  }
+  return undefined;
+}
+
+/** Follows top-level $refs, for naming the body's properties in a diagnostic. */
 function resolveDeep(schema: unknown, resolveRef: (ref: string) => unknown): unknown {
   let current = schema;
   for (let i = 0; i < 16 && isObject(current) && typeof current['$ref'] === 'string'; i++) {
@@ -296,15 +506,15 @@ export function pickMediaType(mediaTypes: readonly string[]): string | undefined
 
 function parameterSchema(
   p: Record<string, unknown>,
-  ctx: ReturnType<typeof createSchemaContext>,
+  ctx: SchemaContext,
   sink: DiagnosticSink,
   locate: Locate,
   pointer: string,
 ): JsonSchema {
-  if (p['schema'] !== undefined) return convertSchema(p['schema'], ctx);
-  if (isObject(p['content'])) {
-    const [media, value] = Object.entries(p['content'])[0] ?? [];
-    if (media && isObject(value) && value['schema'] !== undefined) return convertSchema(value['schema'], ctx);
+  const raw = rawParameterSchema(p);
+  if (raw !== undefined) {
+    const at = p['schema'] !== undefined ? `${pointer}/schema` : `${pointer}/content`;
+    return convertSchema(raw, ctx, at);
   }
   sink.report({
     code: 'MCPGEN_UNSUPPORTED_PARAMETER',
@@ -320,8 +530,16 @@ function decorate(
   override: ArgumentOverride | undefined,
 ): JsonSchema {
   const base: Record<string, unknown> = typeof schema === 'boolean' ? {} : { ...schema };
-  const text = override?.description ?? (typeof description === 'string' ? description.trim() : undefined);
-  if (text) base['description'] = text;
+  // An overlay's description is deliberate and kept whole; the document's is trimmed to the budget.
+  const text =
+    override?.description ??
+    (typeof description === 'string' && description.trim()
+      ? trimText(description, DESCRIPTION_BUDGET.argument)
+      : undefined);
+  if (text) {
+    base['description'] = text;
+    delete base['title'];
+  }
   if (override) Object.assign(base, override.schema);
   return base;
 }

@@ -3,7 +3,14 @@
  * should ask for. Only JSON responses get an output schema: it is what
  * `structuredContent` is validated against.
  */
-import { convertSchema, createSchemaContext, isObject, withDefs } from './json-schema.js';
+import {
+  convertSchema,
+  createSchemaContext,
+  isObject,
+  OUTPUT_MAX_DATA_DEPTH,
+  OUTPUT_SCHEMA_BUDGET,
+  withDefs,
+} from './json-schema.js';
 import type { JsonSchema } from './types.js';
 
 export interface BuiltOutput {
@@ -36,17 +43,33 @@ export function buildOutput(args: {
   const schema = isObject(media) ? media['schema'] : undefined;
   const mediaType = json.split(';')[0]!.trim();
   if (schema === undefined) return { responseMediaType: mediaType };
-  const defs = new Map<string, JsonSchema>();
-  const ctx = createSchemaContext({
-    dialect: args.dialect,
-    mode: 'output',
-    resolveRef: args.resolveRef,
-    defs,
-  });
-  const converted = convertSchema(schema, ctx);
-  if (typeof converted === 'boolean' || Object.keys(converted).length === 0)
-    return { responseMediaType: mediaType };
-  return { outputSchema: withDefs(converted as Record<string, unknown>, defs), responseMediaType: mediaType };
+  const outputSchema = convertWithinBudget(schema, args);
+  if (outputSchema === undefined) return { responseMediaType: mediaType };
+  return { outputSchema, responseMediaType: mediaType };
+}
+
+/**
+ * Converts at the output depth cap, then at shallower caps until the schema fits the byte
+ * budget: a model needs the shape of the first levels of an answer, not every nested object.
+ */
+function convertWithinBudget(
+  schema: unknown,
+  args: { dialect: '3.0' | '3.1'; resolveRef: (ref: string) => unknown },
+): JsonSchema | undefined {
+  for (let depth = OUTPUT_MAX_DATA_DEPTH; ; depth--) {
+    const defs = new Map<string, JsonSchema>();
+    const ctx = createSchemaContext({
+      dialect: args.dialect,
+      mode: 'output',
+      resolveRef: args.resolveRef,
+      defs,
+      maxDataDepth: depth,
+    });
+    const converted = convertSchema(schema, ctx);
+    if (typeof converted === 'boolean' || Object.keys(converted).length === 0) return undefined;
+    const result = withDefs(converted as Record<string, unknown>, defs);
+    if (depth === 0 || JSON.stringify(result).length <= OUTPUT_SCHEMA_BUDGET) return result;
+  }
 }
 
 export function isJsonMediaType(mediaType: string): boolean {

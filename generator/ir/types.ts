@@ -140,6 +140,17 @@ export interface BodyIR {
     readonly value?: unknown;
     readonly hidden?: boolean;
   }[];
+  /** multipart: body properties whose argument is a file (`url` or `content_base64`), sorted. */
+  readonly files?: readonly string[];
+  /** form and multipart: the media type's Encoding Object per body property, as declared. */
+  readonly encoding?: { readonly [property: string]: BodyEncodingIR };
+}
+
+export interface BodyEncodingIR {
+  readonly contentType?: string;
+  readonly style?: 'form' | 'spaceDelimited' | 'pipeDelimited' | 'deepObject';
+  readonly explode?: boolean;
+  readonly allowReserved?: boolean;
 }
 
 export interface ResponsePolicyIR {

@@ -8,6 +8,7 @@ import type { Dispatcher } from 'undici';
 import type { ApiDefinition } from '../define-tool.js';
 import { BuildRequestError, buildUpstreamRequest, type UpstreamRequest } from '../upstream/build-request.js';
 import type { CredentialPlacement } from '../upstream/resolve-credential.js';
+import { FileArgumentError, resolveFileArguments } from '../upstream/resolve-file-arguments.js';
 import { type SendOutcome, sendUpstreamRequest } from '../upstream/send-request.js';
 import { type CappedList, capListItems } from './cap-items.js';
 import { describeNoAnswer, describeUpstreamError } from './describe-upstream-error.js';
@@ -30,7 +31,11 @@ export interface ToolCallContext {
   readonly logger?: ToolCallLogger;
   /** Base of the retry backoff in ms (tests shorten it). */
   readonly backoffMs?: number;
+  /** Largest file argument accepted (base64 or downloaded). Default 20 MiB. */
+  readonly fileMaxBytes?: number;
 }
+
+const DEFAULT_FILE_MAX_BYTES = 20 * 1024 * 1024;
 
 // Above this, the text block is compact JSON: indentation would only spend the model's context.
 const CURSOR_ARGUMENTS = [
@@ -54,7 +59,7 @@ export async function executeTool(
   if (!entry.validateInput(args)) {
     return errorResult(formatArgumentErrors(entry.tool.name, entry.validateInput.errors ?? []));
   }
-  const prepared = prepareRequest(entry, args, context);
+  const prepared = await prepareRequest(entry, args, context);
   if (!prepared.ok) return prepared.result;
 
   const started = performance.now();
@@ -89,17 +94,29 @@ interface PreparedRequest {
   readonly idempotencyKeySent: boolean;
 }
 
-function prepareRequest(
+async function prepareRequest(
   entry: ToolRegistryEntry,
   args: Readonly<Record<string, unknown>>,
   context: ToolCallContext,
-): PreparedRequest | { readonly ok: false; readonly result: CallToolResult } {
+): Promise<PreparedRequest | { readonly ok: false; readonly result: CallToolResult }> {
   const { idempotencyKey, bindingArgs } = splitIdempotencyKey(entry, args);
   const sendKey = context.upstream.forwardIdempotencyKey && idempotencyKey !== undefined;
+  let resolvedArgs = bindingArgs;
+  try {
+    // File arguments ({url} or {content_base64}) become bytes first: the only I/O before the call.
+    resolvedArgs = await resolveFileArguments(entry.tool, bindingArgs, {
+      maxBytes: context.fileMaxBytes ?? DEFAULT_FILE_MAX_BYTES,
+      timeoutMs: context.upstream.timeoutMs,
+      ...(context.signal !== undefined && { signal: context.signal }),
+    });
+  } catch (error) {
+    if (!(error instanceof FileArgumentError)) throw error;
+    return { ok: false, result: errorResult(`Invalid arguments for ${entry.tool.name}: ${error.message}`) };
+  }
   try {
     const request = buildUpstreamRequest({
       tool: entry.tool,
-      args: bindingArgs,
+      args: resolvedArgs,
       baseUrl: context.baseUrl,
       credential: context.credential,
       userAgent: context.userAgent,
@@ -191,18 +208,12 @@ function shapeSuccess(
       `${tool.name} returned binary content larger than ${tool.response.maxBytes} bytes. ${describeNarrowing(entry)}`,
     );
   }
-  return {
-    content: [
-      {
-        type: 'resource',
-        resource: {
-          uri: stripQuery(url),
-          mimeType: contentType.split(';')[0]?.trim() || 'application/octet-stream',
-          blob: outcome.body.toString('base64'),
-        },
-      },
-    ],
-  };
+  const mimeType = contentType.split(';')[0]?.trim().toLowerCase() || 'application/octet-stream';
+  const data = outcome.body.toString('base64');
+  // Images and audio are content a model can take in directly; any other bytes are a resource.
+  if (mimeType.startsWith('image/')) return { content: [{ type: 'image', data, mimeType }] };
+  if (mimeType.startsWith('audio/')) return { content: [{ type: 'audio', data, mimeType }] };
+  return { content: [{ type: 'resource', resource: { uri: stripQuery(url), mimeType, blob: data } }] };
 }
 
 function shapeJson(entry: ToolRegistryEntry, outcome: ResponseOutcome, logger: ToolCallLogger | undefined) {

@@ -2,12 +2,14 @@
  * Builds the upstream HTTP request for one tool call from the tool's HTTP binding and the
  * validated arguments. Pure: no clock, no I/O, no globals, so it is tested with given/want tables.
  */
-import { FormData } from 'undici';
-import type { JsonSchema, ToolDefinition, ToolParamBinding } from '../define-tool.js';
+import { randomBytes } from 'node:crypto';
+import type { JsonSchema, ToolBodyEncoding, ToolDefinition, ToolParamBinding } from '../define-tool.js';
+import { asFilePart } from './file-part.js';
 import { type CredentialPlacement, NO_CREDENTIAL } from './resolve-credential.js';
 import {
   encodeRfc3986,
   flattenDeepObject,
+  isPlainObject,
   serializeCookieParam,
   serializeHeaderParam,
   serializePathParam,
@@ -21,7 +23,7 @@ export interface UpstreamRequest {
   readonly url: string;
   /** Lower-case header names. */
   readonly headers: Readonly<Record<string, string>>;
-  readonly body?: string | Uint8Array | FormData;
+  readonly body?: string | Uint8Array;
 }
 
 export interface BuildRequestInput {
@@ -32,6 +34,8 @@ export interface BuildRequestInput {
   readonly credential?: CredentialPlacement;
   readonly idempotencyKey?: string;
   readonly userAgent?: string;
+  /** multipart boundary; random when absent (tests fix it to compare bytes). */
+  readonly boundary?: string;
 }
 
 /** The arguments cannot be turned into a request (a binding the input schema failed to enforce). */
@@ -72,8 +76,8 @@ export function buildUpstreamRequest(input: BuildRequestInput): UpstreamRequest 
   if (input.idempotencyKey !== undefined) headers['idempotency-key'] = input.idempotencyKey;
   Object.assign(headers, credential.headers);
 
-  const encoded = encodeRequestBody(tool, args);
-  if (encoded?.contentType !== undefined) headers['content-type'] = encoded.contentType;
+  const encoded = encodeRequestBody(tool, args, input.boundary);
+  if (encoded !== undefined) headers['content-type'] = encoded.contentType;
 
   return {
     method: tool.http.method.toUpperCase(),
@@ -110,9 +114,8 @@ export function joinUrl(baseUrl: string, path: string, queryPairs: readonly stri
 }
 
 interface EncodedBody {
-  readonly body: string | Uint8Array | FormData;
-  /** Absent for multipart: the boundary is chosen by the HTTP client. */
-  readonly contentType?: string;
+  readonly body: string | Uint8Array;
+  readonly contentType: string;
 }
 
 function readBodyValue(tool: ToolDefinition, args: Readonly<Record<string, unknown>>): unknown {
@@ -136,6 +139,7 @@ function readBodyValue(tool: ToolDefinition, args: Readonly<Record<string, unkno
 function encodeRequestBody(
   tool: ToolDefinition,
   args: Readonly<Record<string, unknown>>,
+  boundary: string | undefined,
 ): EncodedBody | undefined {
   const binding = tool.http.body;
   const value = readBodyValue(tool, args);
@@ -147,19 +151,38 @@ function encodeRequestBody(
     return { body: JSON.stringify(value), contentType: mediaType };
   }
   if (essence === 'application/x-www-form-urlencoded') {
-    return { body: encodeFormUrlencoded(tool, value), contentType: mediaType };
+    const pairs = encodeFormFields(tool, requireObjectBody(tool, value));
+    return {
+      body: pairs.map(([k, v]) => `${encodeFormComponent(k)}=${encodeFormComponent(v)}`).join('&'),
+      contentType: mediaType,
+    };
   }
   if (essence === 'multipart/form-data') {
-    return { body: encodeMultipart(tool, value) };
+    const chosen = boundary ?? `spec2mcp-${randomBytes(12).toString('hex')}`;
+    return {
+      body: encodeMultipart(tool, requireObjectBody(tool, value), chosen),
+      contentType: `multipart/form-data; boundary=${chosen}`,
+    };
   }
-  if (essence.startsWith('text/') || essence === 'application/xml' || essence.endsWith('+xml')) {
+  if (isTextMediaType(essence)) {
     return { body: typeof value === 'string' ? value : JSON.stringify(value), contentType: mediaType };
   }
-  // Any other media type is binary; JSON arguments carry binary as base64.
+  // Any other media type is bytes; JSON arguments carry bytes as base64.
+  const file = asFilePart(value);
+  if (file !== undefined) return { body: file.data, contentType: mediaType };
   if (typeof value !== 'string') {
     throw new BuildRequestError(`The body of ${tool.name} (${essence}) must be a base64 string.`);
   }
   return { body: Buffer.from(value, 'base64'), contentType: mediaType };
+}
+
+/** Media types sent as text; everything that is not JSON, a form or text is bytes. */
+export function isTextMediaType(essence: string): boolean {
+  return (
+    essence.startsWith('text/') ||
+    essence.endsWith('+xml') ||
+    /^application\/(xml|yaml|x-yaml|sdp|x-ndjson|graphql|javascript|sql)$/.test(essence)
+  );
 }
 
 function requireObjectBody(tool: ToolDefinition, value: unknown): Record<string, unknown> {
@@ -169,47 +192,155 @@ function requireObjectBody(tool: ToolDefinition, value: unknown): Record<string,
   return value as Record<string, unknown>;
 }
 
-function encodeFormUrlencoded(tool: ToolDefinition, value: unknown): string {
-  const form = new URLSearchParams();
-  for (const [key, item] of Object.entries(requireObjectBody(tool, value))) {
-    for (const [path, leaf] of flattenDeepObject(key, item)) form.append(path, stringifyScalar(leaf));
-  }
-  return form.toString();
+/** RFC 1866 / WHATWG form encoding: `+` for spaces, everything else outside the safe set escaped. */
+function encodeFormComponent(text: string): string {
+  return encodeURIComponent(text)
+    .replace(/%20/g, '+')
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-// undici's own FormData: its dispatcher only serializes instances of its own class.
-function encodeMultipart(tool: ToolDefinition, value: unknown): FormData {
-  const form = new FormData();
-  const fieldSchemas = collectFieldSchemas(tool);
-  for (const [field, item] of Object.entries(requireObjectBody(tool, value))) {
-    if (item === undefined) continue;
-    const schema = fieldSchemas.get(field);
-    const items = Array.isArray(item) && !isBinarySchema(schema) ? item : [item];
-    for (const part of items) {
-      if (isBinarySchema(schema) && typeof part === 'string') {
-        const type = readSchemaString(schema, 'contentMediaType') ?? 'application/octet-stream';
-        form.append(field, new Blob([Buffer.from(part, 'base64')], { type }), field);
-      } else {
-        form.append(field, stringifyScalar(part));
-      }
+/**
+ * The name/value pairs of a form body (also the text fields of multipart), per OpenAPI 3.1.1's
+ * Encoding Object: a property with `style`/`explode`/`allowReserved` is serialized like a query
+ * parameter of that style (deepObject nesting uses indices for arrays, `items[0][price]`, which is
+ * what bracket-parsing servers such as Stripe's read); without them, by content type: scalars as
+ * text, objects as JSON, arrays one pair per item.
+ */
+export function encodeFormFields(
+  tool: ToolDefinition,
+  body: Readonly<Record<string, unknown>>,
+): [string, string][] {
+  const encoding = tool.http.body?.encoding ?? {};
+  const pairs: [string, string][] = [];
+  for (const [name, value] of Object.entries(body)) {
+    if (value === undefined) continue;
+    const rule = encoding[name];
+    if (isStyled(rule)) {
+      pairs.push(...serializeStyledField(name, value, rule!));
+      continue;
     }
+    const items = Array.isArray(value) ? value : [value];
+    for (const item of items) pairs.push([name, formatPartText(item, rule?.contentType)]);
   }
-  return form;
+  return pairs;
 }
 
-/** Maps each multipart field (body property) to its JSON Schema, to spot base64 file fields. */
-function collectFieldSchemas(tool: ToolDefinition): Map<string, JsonSchema> {
+/** OpenAPI 3.1.1: any of style/explode/allowReserved makes a field RFC 6570-style; else contentType rules. */
+function isStyled(rule: ToolBodyEncoding | undefined): boolean {
+  return rule?.style !== undefined || rule?.explode !== undefined || rule?.allowReserved !== undefined;
+}
+
+function serializeStyledField(name: string, value: unknown, rule: ToolBodyEncoding): [string, string][] {
+  const style = rule.style ?? 'form';
+  const explode = rule.explode ?? style === 'form';
+  if (style === 'deepObject' && (Array.isArray(value) || isPlainObject(value))) {
+    return flattenDeepObject(name, value, { arrayIndices: true }).map(([path, leaf]) => [
+      path,
+      stringifyScalar(leaf),
+    ]);
+  }
+  const delimiter = style === 'spaceDelimited' ? ' ' : style === 'pipeDelimited' ? '|' : ',';
+  if (Array.isArray(value)) {
+    if (explode) return value.map((item) => [name, stringifyScalar(item)]);
+    return [[name, value.map(stringifyScalar).join(delimiter)]];
+  }
+  if (isPlainObject(value)) {
+    const entries = Object.entries(value).filter(([, item]) => item !== undefined);
+    if (explode) return entries.map(([key, item]) => [key, stringifyScalar(item)]);
+    return [[name, entries.flatMap(([key, item]) => [key, stringifyScalar(item)]).join(delimiter)]];
+  }
+  return [[name, stringifyScalar(value)]];
+}
+
+/** A field's text: JSON unless it is a scalar sent as plain text. */
+function formatPartText(value: unknown, contentType: string | undefined): string {
+  const json = contentType !== undefined && /json/i.test(contentType);
+  if (json) return JSON.stringify(value);
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : stringifyScalar(value);
+}
+
+/**
+ * multipart/form-data (RFC 7578), built byte by byte so each part gets the headers OpenAPI
+ * asks for: files with their filename and media type, objects as application/json, scalars as text.
+ */
+function encodeMultipart(
+  tool: ToolDefinition,
+  body: Readonly<Record<string, unknown>>,
+  boundary: string,
+): Uint8Array {
   const binding = tool.http.body;
-  const fields = new Map<string, JsonSchema>();
-  const argumentSchemas = readProperties(tool.inputSchema);
-  if (binding?.mode === 'properties') {
-    for (const property of binding.properties ?? []) {
-      const schema = argumentSchemas[property.argument];
-      if (schema !== undefined) fields.set(property.property, schema);
+  const files = new Set(binding?.files ?? []);
+  const encoding = binding?.encoding ?? {};
+  // Definitions without `files` (hand-written, or generated before it existed) mark a file field by
+  // its input schema: a base64 or binary string.
+  const legacyFiles = binding?.files === undefined ? collectBinaryFields(tool) : new Map<string, string>();
+  const chunks: Buffer[] = [];
+  const part = (name: string, data: Uint8Array | string, contentType?: string, filename?: string) => {
+    const head = [
+      `--${boundary}`,
+      `Content-Disposition: form-data; name="${quoteHeader(name)}"${filename === undefined ? '' : `; filename="${quoteHeader(filename)}"`}`,
+      ...(contentType === undefined ? [] : [`Content-Type: ${contentType}`]),
+    ];
+    chunks.push(Buffer.from(`${head.join('\r\n')}\r\n\r\n`), Buffer.from(data), Buffer.from('\r\n'));
+  };
+  // Files go last: servers that stream uploads (Box, S3 POST policies) read the fields before the bytes.
+  const entries = Object.entries(body);
+  const isFile = (name: string) => files.has(name) || legacyFiles.has(name);
+  const ordered = [...entries.filter(([name]) => !isFile(name)), ...entries.filter(([name]) => isFile(name))];
+  for (const [name, value] of ordered) {
+    if (value === undefined || value === null) continue;
+    const rule = encoding[name];
+    const legacyType = legacyFiles.get(name);
+    if (legacyType !== undefined && typeof value === 'string') {
+      part(name, Buffer.from(value, 'base64'), legacyType, name);
+      continue;
     }
+    if (files.has(name)) {
+      for (const item of Array.isArray(value) ? value : [value]) {
+        const file = asFilePart(item, name, rule?.contentType);
+        if (file === undefined) {
+          throw new BuildRequestError(`"${name}" of ${tool.name} must be a file: {url} or {content_base64}.`);
+        }
+        part(name, file.data, file.contentType, file.filename);
+      }
+      continue;
+    }
+    if (isStyled(rule)) {
+      for (const [field, text] of serializeStyledField(name, value, rule!)) part(field, text);
+      continue;
+    }
+    for (const item of Array.isArray(value) ? value : [value]) {
+      const isObject = typeof item === 'object' && item !== null;
+      const contentType = rule?.contentType ?? (isObject ? 'application/json' : undefined);
+      part(name, formatPartText(item, contentType), contentType);
+    }
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return Buffer.concat(chunks);
+}
+
+/** Multipart fields (body property -> media type) whose argument schema is a base64 or binary string. */
+function collectBinaryFields(tool: ToolDefinition): Map<string, string> {
+  const binding = tool.http.body;
+  const argumentSchemas = readProperties(tool.inputSchema);
+  const schemas = new Map<string, JsonSchema | undefined>();
+  if (binding?.mode === 'properties') {
+    for (const property of binding.properties ?? [])
+      schemas.set(property.property, argumentSchemas[property.argument]);
   } else if (binding?.argument !== undefined) {
-    const valueSchema = argumentSchemas[binding.argument];
-    for (const [name, schema] of Object.entries(readProperties(valueSchema))) fields.set(name, schema);
+    for (const [name, schema] of Object.entries(readProperties(argumentSchemas[binding.argument]))) {
+      schemas.set(name, schema);
+    }
+  }
+  const fields = new Map<string, string>();
+  for (const [name, schema] of schemas) {
+    if (typeof schema !== 'object' || schema === null) continue;
+    const binary =
+      schema['format'] === 'binary' || schema['format'] === 'byte' || schema['contentEncoding'] === 'base64';
+    if (binary) {
+      const type = schema['contentMediaType'];
+      fields.set(name, typeof type === 'string' ? type : 'application/octet-stream');
+    }
   }
   return fields;
 }
@@ -222,13 +353,7 @@ function readProperties(schema: JsonSchema | undefined): Record<string, JsonSche
     : {};
 }
 
-function readSchemaString(schema: JsonSchema | undefined, key: string): string | undefined {
-  if (typeof schema !== 'object' || schema === null) return undefined;
-  const value = schema[key];
-  return typeof value === 'string' ? value : undefined;
-}
-
-function isBinarySchema(schema: JsonSchema | undefined): boolean {
-  const format = readSchemaString(schema, 'format');
-  return format === 'binary' || format === 'byte' || readSchemaString(schema, 'contentEncoding') === 'base64';
+/** RFC 7578 §4.2: quotes and line breaks in a name or filename are percent-escaped. */
+function quoteHeader(text: string): string {
+  return text.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }

@@ -45,7 +45,7 @@ export function stringifyScalar(value: unknown): string {
   return String(value);
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -98,7 +98,9 @@ function serializeMatrix(name: string, value: unknown, explode: boolean, encode:
     if (explode) return entries.map(([k, item]) => `;${encode(k)}=${encode(stringifyScalar(item))}`).join('');
     return `;${key}=${entries.flatMap(([k, item]) => [encode(k), encode(stringifyScalar(item))]).join(',')}`;
   }
-  return `;${key}=${encode(stringifyScalar(value))}`;
+  // RFC 6570 `{;x}`: an empty value is the name alone (`;color`), as in the OpenAPI style table.
+  const text = stringifyScalar(value);
+  return text === '' ? `;${key}` : `;${key}=${encode(text)}`;
 }
 
 /**
@@ -131,12 +133,22 @@ export function serializeQueryParam(binding: ToolParamBinding, value: unknown): 
 
 /**
  * Flattens an object into bracketed paths (`filter[status]`, `filter[owner][id]`), the
- * deepObject convention; arrays repeat the key. Shared with form-urlencoded bodies.
+ * deepObject convention. Arrays repeat the key, or with `arrayIndices` get one
+ * (`items[0][price]`): form bodies need it, since repeated keys cannot say which item a nested
+ * field belongs to.
  */
-export function flattenDeepObject(prefix: string, value: unknown): [string, unknown][] {
-  if (Array.isArray(value)) return value.flatMap((item) => flattenDeepObject(prefix, item));
+export function flattenDeepObject(
+  prefix: string,
+  value: unknown,
+  options: { readonly arrayIndices?: boolean } = {},
+): [string, unknown][] {
+  if (Array.isArray(value)) {
+    return value.flatMap((item, i) =>
+      flattenDeepObject(options.arrayIndices ? `${prefix}[${i}]` : prefix, item, options),
+    );
+  }
   if (isPlainObject(value)) {
-    return listEntries(value).flatMap(([key, item]) => flattenDeepObject(`${prefix}[${key}]`, item));
+    return listEntries(value).flatMap(([key, item]) => flattenDeepObject(`${prefix}[${key}]`, item, options));
   }
   return [[prefix, value]];
 }

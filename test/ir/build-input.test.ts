@@ -241,7 +241,7 @@ describe('buildInput: arguments and schema', () => {
     const { body, diagnostics } = build({
       method: 'post',
       requestBody: {
-        value: { content: { 'application/xml': { schema: { type: 'object' } } } },
+        value: { content: { 'multipart/mixed': { schema: { type: 'object' } } } },
         pointer: '/rb',
       },
     });

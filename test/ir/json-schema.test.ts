@@ -34,14 +34,19 @@ describe('convertSchema: OpenAPI -> JSON Schema 2020-12', () => {
   it.each([
     ['3.0 nullable string', { type: 'string', nullable: true }, { type: ['string', 'null'] }],
     [
-      '3.0 nullable enum',
+      '3.0 nullable enum: null joins the enum (APIs that say nullable send null)',
       { type: 'string', enum: ['a', 'b'], nullable: true },
-      { type: ['string', 'null'], enum: ['a', 'b'] },
+      { type: ['string', 'null'], enum: ['a', 'b', null] },
     ],
     [
-      '3.0 nullable without type',
+      '3.0 nullable without type: already accepts null',
       { nullable: true, description: 'x' },
-      { anyOf: [{ description: 'x' }, { type: 'null' }] },
+      { description: 'x' },
+    ],
+    [
+      '3.0 nullable composition',
+      { nullable: true, oneOf: [{ type: 'string' }, { type: 'integer' }] },
+      { anyOf: [{ oneOf: [{ type: 'string' }, { type: 'integer' }] }, { type: 'null' }] },
     ],
     [
       '3.0 boolean exclusiveMinimum',

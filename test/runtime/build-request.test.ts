@@ -411,11 +411,11 @@ const bodyRows: BodyRow[] = [
     wantBody: '[{"op":"x"}]',
   },
   {
-    given: 'form-urlencoded with deepObject nesting and repeated arrays',
+    given: 'form-urlencoded without encoding: objects as JSON, arrays repeated (OpenAPI 3.1.1)',
     body: { mediaType: 'application/x-www-form-urlencoded', required: true, mode: 'value', argument: 'form' },
     args: { form: { name: 'a b', meta: { k: 'v' }, tags: ['x', 'y'] } },
     wantContentType: 'application/x-www-form-urlencoded',
-    wantBody: 'name=a+b&meta%5Bk%5D=v&tags=x&tags=y',
+    wantBody: 'name=a+b&meta=%7B%22k%22%3A%22v%22%7D&tags=x&tags=y',
   },
   {
     given: 'text/plain string',
@@ -443,7 +443,7 @@ describe('buildUpstreamRequest: bodies', () => {
     expect(text).toBe(wantBody);
   });
 
-  it('multipart: string fields as text, base64 file fields (format binary) as files', async () => {
+  it('multipart without `files`: a base64 field (format binary) is still sent as a file, files last', () => {
     const tool = makeTool({
       method: 'post',
       body: {
@@ -469,14 +469,32 @@ describe('buildUpstreamRequest: bodies', () => {
       tool,
       args: { file: Buffer.from('PNGDATA').toString('base64'), title: 'Photo', tags: ['a', 'b'] },
       baseUrl: BASE,
+      boundary: 'B',
     });
-    expect(request.headers['content-type']).toBeUndefined();
-    const form = request.body as FormData;
-    expect(form.get('title')).toBe('Photo');
-    expect(form.getAll('tags')).toEqual(['a', 'b']);
-    const file = form.get('file') as Blob;
-    expect(file.type).toBe('image/png');
-    expect(Buffer.from(await file.arrayBuffer()).toString()).toBe('PNGDATA');
+    expect(request.headers['content-type']).toBe('multipart/form-data; boundary=B');
+    expect(Buffer.from(request.body as Uint8Array).toString()).toBe(
+      [
+        '--B',
+        'Content-Disposition: form-data; name="title"',
+        '',
+        'Photo',
+        '--B',
+        'Content-Disposition: form-data; name="tags"',
+        '',
+        'a',
+        '--B',
+        'Content-Disposition: form-data; name="tags"',
+        '',
+        'b',
+        '--B',
+        'Content-Disposition: form-data; name="file"; filename="file"',
+        'Content-Type: image/png',
+        '',
+        'PNGDATA',
+        '--B--',
+        '',
+      ].join('\r\n'),
+    );
   });
 
   it('binary body that is not a string is an argument error', () => {

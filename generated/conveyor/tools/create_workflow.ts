@@ -2,6 +2,7 @@
 // Regenerate with `npm run generate`.
 
 import { defineTool } from '../../../runtime/define-tool.js';
+export type CreateWorkflowOutputBlockType = "trigger_manual" | "trigger_schedule" | "trigger_webhook" | "http_request" | "transform" | "condition" | "human_input" | "send_email" | "delay";
 
 /** Arguments of `create_workflow`. */
 export interface CreateWorkflowInput {
@@ -30,7 +31,7 @@ export interface CreateWorkflowOutput {
   version: number;
   publishedVersion: number | null;
   hasUnpublishedChanges: boolean;
-  triggerType: ("trigger_manual" | "trigger_schedule" | "trigger_webhook" | "http_request" | "transform" | "condition" | "human_input" | "send_email" | "delay") | null;
+  triggerType: CreateWorkflowOutputBlockType | null;
   tags: string[];
   /** RFC 3339 timestamp in UTC. */
   createdAt: string;
@@ -38,7 +39,7 @@ export interface CreateWorkflowOutput {
   updatedAt: string;
   /** RFC 3339 timestamp in UTC, or null. */
   publishedAt: string | null;
-  blocks: { id: string; type: "trigger_manual" | "trigger_schedule" | "trigger_webhook" | "http_request" | "transform" | "condition" | "human_input" | "send_email" | "delay"; name: string; config: Record<string, unknown>; position?: { x: number; y: number } }[];
+  blocks: { id: string; type: CreateWorkflowOutputBlockType; name: string; config: Record<string, unknown>; position?: { x: number; y: number } }[];
   edges: { from: string; to: string; branch?: "true" | "false" }[];
   variables: { name: string; type: "string" | "number" | "boolean" | "object" | "array"; required?: boolean; default?: unknown; description?: string }[];
   settings: { timezone?: string; timeoutSeconds?: number; saveExecutionLogs?: boolean; errorNotificationEmail?: string | null };
@@ -345,18 +346,7 @@ export const createWorkflow = defineTool<CreateWorkflowInput, CreateWorkflowOutp
       triggerType: {
         oneOf: [
           {
-            type: "string",
-            enum: [
-              "trigger_manual",
-              "trigger_schedule",
-              "trigger_webhook",
-              "http_request",
-              "transform",
-              "condition",
-              "human_input",
-              "send_email",
-              "delay",
-            ],
+            $ref: "#/$defs/BlockType",
           },
           {
             type: "null",
@@ -397,18 +387,7 @@ export const createWorkflow = defineTool<CreateWorkflowInput, CreateWorkflowOutp
               pattern: "^[a-z][a-z0-9_]{0,63}$",
             },
             type: {
-              type: "string",
-              enum: [
-                "trigger_manual",
-                "trigger_schedule",
-                "trigger_webhook",
-                "http_request",
-                "transform",
-                "condition",
-                "human_input",
-                "send_email",
-                "delay",
-              ],
+              $ref: "#/$defs/BlockType",
             },
             name: {
               type: "string",
@@ -510,6 +489,22 @@ export const createWorkflow = defineTool<CreateWorkflowInput, CreateWorkflowOutp
             description: "Who is emailed when an execution fails.",
           },
         },
+      },
+    },
+    $defs: {
+      BlockType: {
+        type: "string",
+        enum: [
+          "trigger_manual",
+          "trigger_schedule",
+          "trigger_webhook",
+          "http_request",
+          "transform",
+          "condition",
+          "human_input",
+          "send_email",
+          "delay",
+        ],
       },
     },
   },

@@ -2,6 +2,7 @@
 // Regenerate with `npm run generate`.
 
 import { defineTool } from '../../../runtime/define-tool.js';
+export type DuplicateWorkflowOutputBlockType = "trigger_manual" | "trigger_schedule" | "trigger_webhook" | "http_request" | "transform" | "condition" | "human_input" | "send_email" | "delay";
 
 /** Arguments of `duplicate_workflow`. */
 export interface DuplicateWorkflowInput {
@@ -27,7 +28,7 @@ export interface DuplicateWorkflowOutput {
   version: number;
   publishedVersion: number | null;
   hasUnpublishedChanges: boolean;
-  triggerType: ("trigger_manual" | "trigger_schedule" | "trigger_webhook" | "http_request" | "transform" | "condition" | "human_input" | "send_email" | "delay") | null;
+  triggerType: DuplicateWorkflowOutputBlockType | null;
   tags: string[];
   /** RFC 3339 timestamp in UTC. */
   createdAt: string;
@@ -35,7 +36,7 @@ export interface DuplicateWorkflowOutput {
   updatedAt: string;
   /** RFC 3339 timestamp in UTC, or null. */
   publishedAt: string | null;
-  blocks: { id: string; type: "trigger_manual" | "trigger_schedule" | "trigger_webhook" | "http_request" | "transform" | "condition" | "human_input" | "send_email" | "delay"; name: string; config: Record<string, unknown>; position?: { x: number; y: number } }[];
+  blocks: { id: string; type: DuplicateWorkflowOutputBlockType; name: string; config: Record<string, unknown>; position?: { x: number; y: number } }[];
   edges: { from: string; to: string; branch?: "true" | "false" }[];
   variables: { name: string; type: "string" | "number" | "boolean" | "object" | "array"; required?: boolean; default?: unknown; description?: string }[];
   settings: { timezone?: string; timeoutSeconds?: number; saveExecutionLogs?: boolean; errorNotificationEmail?: string | null };
@@ -184,18 +185,7 @@ export const duplicateWorkflow = defineTool<DuplicateWorkflowInput, DuplicateWor
       triggerType: {
         oneOf: [
           {
-            type: "string",
-            enum: [
-              "trigger_manual",
-              "trigger_schedule",
-              "trigger_webhook",
-              "http_request",
-              "transform",
-              "condition",
-              "human_input",
-              "send_email",
-              "delay",
-            ],
+            $ref: "#/$defs/BlockType",
           },
           {
             type: "null",
@@ -236,18 +226,7 @@ export const duplicateWorkflow = defineTool<DuplicateWorkflowInput, DuplicateWor
               pattern: "^[a-z][a-z0-9_]{0,63}$",
             },
             type: {
-              type: "string",
-              enum: [
-                "trigger_manual",
-                "trigger_schedule",
-                "trigger_webhook",
-                "http_request",
-                "transform",
-                "condition",
-                "human_input",
-                "send_email",
-                "delay",
-              ],
+              $ref: "#/$defs/BlockType",
             },
             name: {
               type: "string",
@@ -349,6 +328,22 @@ export const duplicateWorkflow = defineTool<DuplicateWorkflowInput, DuplicateWor
             description: "Who is emailed when an execution fails.",
           },
         },
+      },
+    },
+    $defs: {
+      BlockType: {
+        type: "string",
+        enum: [
+          "trigger_manual",
+          "trigger_schedule",
+          "trigger_webhook",
+          "http_request",
+          "transform",
+          "condition",
+          "human_input",
+          "send_email",
+          "delay",
+        ],
       },
     },
   },

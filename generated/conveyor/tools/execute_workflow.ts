@@ -9,7 +9,8 @@ export interface ExecuteWorkflowInput {
   idempotency_key: string;
   /** Values of the workflow's input variables by name, e.g. {"amount": 120}; {} if none. */
   input: Record<string, unknown>;
-  mode?: ("production" | "test");
+  /** `production` needs an active workflow; `test` runs an inactive published workflow and skips external side effects. */
+  mode?: "production" | "test";
   /** The workflow's id (`wf_...`). */
   workflow_id: string;
   /** The workspace's id (`wsp_...`). */
@@ -120,14 +121,10 @@ export const executeWorkflow = defineTool<ExecuteWorkflowInput, ExecuteWorkflowO
         description: "Values of the workflow's input variables by name, e.g. {\"amount\": 120}; {} if none.",
       },
       mode: {
+        type: "string",
+        description: "`production` needs an active workflow; `test` runs an inactive published workflow and skips external side effects.",
+        enum: ["production", "test"],
         default: "production",
-        allOf: [
-          {
-            type: "string",
-            description: "`production` needs an active workflow; `test` runs an inactive published workflow and skips external side effects.",
-            enum: ["production", "test"],
-          },
-        ],
       },
       workflow_id: {
         type: "string",

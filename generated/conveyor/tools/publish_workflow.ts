@@ -2,6 +2,7 @@
 // Regenerate with `npm run generate`.
 
 import { defineTool } from '../../../runtime/define-tool.js';
+export type PublishWorkflowOutputBlockType = "trigger_manual" | "trigger_schedule" | "trigger_webhook" | "http_request" | "transform" | "condition" | "human_input" | "send_email" | "delay";
 
 /** Arguments of `publish_workflow`. */
 export interface PublishWorkflowInput {
@@ -25,7 +26,7 @@ export interface PublishWorkflowOutput {
   version: number;
   publishedVersion: number | null;
   hasUnpublishedChanges: boolean;
-  triggerType: ("trigger_manual" | "trigger_schedule" | "trigger_webhook" | "http_request" | "transform" | "condition" | "human_input" | "send_email" | "delay") | null;
+  triggerType: PublishWorkflowOutputBlockType | null;
   tags: string[];
   /** RFC 3339 timestamp in UTC. */
   createdAt: string;
@@ -33,7 +34,7 @@ export interface PublishWorkflowOutput {
   updatedAt: string;
   /** RFC 3339 timestamp in UTC, or null. */
   publishedAt: string | null;
-  blocks: { id: string; type: "trigger_manual" | "trigger_schedule" | "trigger_webhook" | "http_request" | "transform" | "condition" | "human_input" | "send_email" | "delay"; name: string; config: Record<string, unknown>; position?: { x: number; y: number } }[];
+  blocks: { id: string; type: PublishWorkflowOutputBlockType; name: string; config: Record<string, unknown>; position?: { x: number; y: number } }[];
   edges: { from: string; to: string; branch?: "true" | "false" }[];
   variables: { name: string; type: "string" | "number" | "boolean" | "object" | "array"; required?: boolean; default?: unknown; description?: string }[];
   settings: { timezone?: string; timeoutSeconds?: number; saveExecutionLogs?: boolean; errorNotificationEmail?: string | null };
@@ -175,18 +176,7 @@ export const publishWorkflow = defineTool<PublishWorkflowInput, PublishWorkflowO
       triggerType: {
         oneOf: [
           {
-            type: "string",
-            enum: [
-              "trigger_manual",
-              "trigger_schedule",
-              "trigger_webhook",
-              "http_request",
-              "transform",
-              "condition",
-              "human_input",
-              "send_email",
-              "delay",
-            ],
+            $ref: "#/$defs/BlockType",
           },
           {
             type: "null",
@@ -227,18 +217,7 @@ export const publishWorkflow = defineTool<PublishWorkflowInput, PublishWorkflowO
               pattern: "^[a-z][a-z0-9_]{0,63}$",
             },
             type: {
-              type: "string",
-              enum: [
-                "trigger_manual",
-                "trigger_schedule",
-                "trigger_webhook",
-                "http_request",
-                "transform",
-                "condition",
-                "human_input",
-                "send_email",
-                "delay",
-              ],
+              $ref: "#/$defs/BlockType",
             },
             name: {
               type: "string",
@@ -340,6 +319,22 @@ export const publishWorkflow = defineTool<PublishWorkflowInput, PublishWorkflowO
             description: "Who is emailed when an execution fails.",
           },
         },
+      },
+    },
+    $defs: {
+      BlockType: {
+        type: "string",
+        enum: [
+          "trigger_manual",
+          "trigger_schedule",
+          "trigger_webhook",
+          "http_request",
+          "transform",
+          "condition",
+          "human_input",
+          "send_email",
+          "delay",
+        ],
       },
     },
   },

@@ -2,6 +2,7 @@
 // Regenerate with `npm run generate`.
 
 import { defineTool } from '../../../runtime/define-tool.js';
+export type SetWorkflowActiveOutputBlockType = "trigger_manual" | "trigger_schedule" | "trigger_webhook" | "http_request" | "transform" | "condition" | "human_input" | "send_email" | "delay";
 
 /** Arguments of `set_workflow_active`. */
 export interface SetWorkflowActiveInput {
@@ -24,7 +25,7 @@ export interface SetWorkflowActiveOutput {
   version: number;
   publishedVersion: number | null;
   hasUnpublishedChanges: boolean;
-  triggerType: ("trigger_manual" | "trigger_schedule" | "trigger_webhook" | "http_request" | "transform" | "condition" | "human_input" | "send_email" | "delay") | null;
+  triggerType: SetWorkflowActiveOutputBlockType | null;
   tags: string[];
   /** RFC 3339 timestamp in UTC. */
   createdAt: string;
@@ -32,7 +33,7 @@ export interface SetWorkflowActiveOutput {
   updatedAt: string;
   /** RFC 3339 timestamp in UTC, or null. */
   publishedAt: string | null;
-  blocks: { id: string; type: "trigger_manual" | "trigger_schedule" | "trigger_webhook" | "http_request" | "transform" | "condition" | "human_input" | "send_email" | "delay"; name: string; config: Record<string, unknown>; position?: { x: number; y: number } }[];
+  blocks: { id: string; type: SetWorkflowActiveOutputBlockType; name: string; config: Record<string, unknown>; position?: { x: number; y: number } }[];
   edges: { from: string; to: string; branch?: "true" | "false" }[];
   variables: { name: string; type: "string" | "number" | "boolean" | "object" | "array"; required?: boolean; default?: unknown; description?: string }[];
   settings: { timezone?: string; timeoutSeconds?: number; saveExecutionLogs?: boolean; errorNotificationEmail?: string | null };
@@ -172,18 +173,7 @@ export const setWorkflowActive = defineTool<SetWorkflowActiveInput, SetWorkflowA
       triggerType: {
         oneOf: [
           {
-            type: "string",
-            enum: [
-              "trigger_manual",
-              "trigger_schedule",
-              "trigger_webhook",
-              "http_request",
-              "transform",
-              "condition",
-              "human_input",
-              "send_email",
-              "delay",
-            ],
+            $ref: "#/$defs/BlockType",
           },
           {
             type: "null",
@@ -224,18 +214,7 @@ export const setWorkflowActive = defineTool<SetWorkflowActiveInput, SetWorkflowA
               pattern: "^[a-z][a-z0-9_]{0,63}$",
             },
             type: {
-              type: "string",
-              enum: [
-                "trigger_manual",
-                "trigger_schedule",
-                "trigger_webhook",
-                "http_request",
-                "transform",
-                "condition",
-                "human_input",
-                "send_email",
-                "delay",
-              ],
+              $ref: "#/$defs/BlockType",
             },
             name: {
               type: "string",
@@ -337,6 +316,22 @@ export const setWorkflowActive = defineTool<SetWorkflowActiveInput, SetWorkflowA
             description: "Who is emailed when an execution fails.",
           },
         },
+      },
+    },
+    $defs: {
+      BlockType: {
+        type: "string",
+        enum: [
+          "trigger_manual",
+          "trigger_schedule",
+          "trigger_webhook",
+          "http_request",
+          "transform",
+          "condition",
+          "human_input",
+          "send_email",
+          "delay",
+        ],
       },
     },
   },

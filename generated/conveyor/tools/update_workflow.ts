@@ -2,6 +2,7 @@
 // Regenerate with `npm run generate`.
 
 import { defineTool } from '../../../runtime/define-tool.js';
+export type UpdateWorkflowOutputBlockType = "trigger_manual" | "trigger_schedule" | "trigger_webhook" | "http_request" | "transform" | "condition" | "human_input" | "send_email" | "delay";
 
 /** Arguments of `update_workflow`. */
 export interface UpdateWorkflowInput {
@@ -32,7 +33,7 @@ export interface UpdateWorkflowOutput {
   version: number;
   publishedVersion: number | null;
   hasUnpublishedChanges: boolean;
-  triggerType: ("trigger_manual" | "trigger_schedule" | "trigger_webhook" | "http_request" | "transform" | "condition" | "human_input" | "send_email" | "delay") | null;
+  triggerType: UpdateWorkflowOutputBlockType | null;
   tags: string[];
   /** RFC 3339 timestamp in UTC. */
   createdAt: string;
@@ -40,7 +41,7 @@ export interface UpdateWorkflowOutput {
   updatedAt: string;
   /** RFC 3339 timestamp in UTC, or null. */
   publishedAt: string | null;
-  blocks: { id: string; type: "trigger_manual" | "trigger_schedule" | "trigger_webhook" | "http_request" | "transform" | "condition" | "human_input" | "send_email" | "delay"; name: string; config: Record<string, unknown>; position?: { x: number; y: number } }[];
+  blocks: { id: string; type: UpdateWorkflowOutputBlockType; name: string; config: Record<string, unknown>; position?: { x: number; y: number } }[];
   edges: { from: string; to: string; branch?: "true" | "false" }[];
   variables: { name: string; type: "string" | "number" | "boolean" | "object" | "array"; required?: boolean; default?: unknown; description?: string }[];
   settings: { timezone?: string; timeoutSeconds?: number; saveExecutionLogs?: boolean; errorNotificationEmail?: string | null };
@@ -360,18 +361,7 @@ export const updateWorkflow = defineTool<UpdateWorkflowInput, UpdateWorkflowOutp
       triggerType: {
         oneOf: [
           {
-            type: "string",
-            enum: [
-              "trigger_manual",
-              "trigger_schedule",
-              "trigger_webhook",
-              "http_request",
-              "transform",
-              "condition",
-              "human_input",
-              "send_email",
-              "delay",
-            ],
+            $ref: "#/$defs/BlockType",
           },
           {
             type: "null",
@@ -412,18 +402,7 @@ export const updateWorkflow = defineTool<UpdateWorkflowInput, UpdateWorkflowOutp
               pattern: "^[a-z][a-z0-9_]{0,63}$",
             },
             type: {
-              type: "string",
-              enum: [
-                "trigger_manual",
-                "trigger_schedule",
-                "trigger_webhook",
-                "http_request",
-                "transform",
-                "condition",
-                "human_input",
-                "send_email",
-                "delay",
-              ],
+              $ref: "#/$defs/BlockType",
             },
             name: {
               type: "string",
@@ -525,6 +504,22 @@ export const updateWorkflow = defineTool<UpdateWorkflowInput, UpdateWorkflowOutp
             description: "Who is emailed when an execution fails.",
           },
         },
+      },
+    },
+    $defs: {
+      BlockType: {
+        type: "string",
+        enum: [
+          "trigger_manual",
+          "trigger_schedule",
+          "trigger_webhook",
+          "http_request",
+          "transform",
+          "condition",
+          "human_input",
+          "send_email",
+          "delay",
+        ],
       },
     },
   },
