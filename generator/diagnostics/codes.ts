@@ -154,6 +154,27 @@ export const DIAGNOSTIC_CATALOG = {
     severity: 'warning',
     fix: 'Rewrite the pattern as an ECMA-262 regular expression that compiles with the `u` flag; it is left out of the tool schema until then.',
   },
+  // real-world documents (appended): lenient by default, errors with --strict
+  MCPGEN_DUPLICATE_OPERATION_ID: {
+    severity: 'warning',
+    fix: 'Give every operation its own operationId, or name the tool with x-mcp.name in an overlay.',
+    strictError: true,
+  },
+  MCPGEN_TOOL_NAME_DISAMBIGUATED: {
+    severity: 'warning',
+    fix: 'Name the tool with x-mcp.name in an overlay, or change the operationId so the derived names differ.',
+    strictError: true,
+  },
+  MCPGEN_VERSION_PLACEHOLDER: {
+    severity: 'warning',
+    fix: 'Put the real version in info.version, or set x-mcp.server.version in an overlay.',
+    strictError: true,
+  },
+  MCPGEN_SCHEMA_NONSTANDARD: {
+    severity: 'warning',
+    fix: 'Use the keywords of the document\'s OpenAPI version (3.1: `type: [T, "null"]`, numeric exclusiveMinimum/Maximum; 3.0: `nullable`, boolean exclusive bounds) and JSON Schema keyword names.',
+    strictError: true,
+  },
 } as const satisfies Record<string, CatalogEntry>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CATALOG;

@@ -6,7 +6,7 @@ import Handlebars from 'handlebars';
 import type { DiagnosticSink, SourceRef } from '../diagnostics/diagnostic.js';
 import { buildToolIR, type OperationInput } from './build-tool-ir.js';
 import { escapePointer, isObject } from './json-schema.js';
-import { toSnakeCase } from './naming.js';
+import { type AssignedName, assignToolNames, deriveModuleNames, toSnakeCase } from './naming.js';
 import { type RootXMcp, readOperationXMcp, readRootXMcp } from './read-x-mcp.js';
 import type { ApiIR, HttpMethod, PromptIR, SecuritySchemeIR, ToolIR } from './types.js';
 import { validateIR } from './validate-ir.js';
@@ -31,6 +31,14 @@ export interface BuildApiOptions {
    * operation), so buildToolIR must stay a function of the operation and the document.
    */
   readonly memoizeTool?: (op: OperationInput, build: () => ToolIR) => ToolIR;
+  /**
+   * The name lock: `METHOD path` -> tool name from the previous generation's manifest.json
+   * (load/read-previous-manifest.ts). An operation keeps its name unless x-mcp.name renames it
+   * or an x-mcp.name now takes it; new operations yield to locked names.
+   */
+  readonly previousNames?: ReadonlyMap<string, string>;
+  /** --strict: an empty tool surface is an error instead of a warning. */
+  readonly strict?: boolean;
 }
 
 const METHODS: readonly HttpMethod[] = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -43,15 +51,23 @@ export function buildApiIR(spec: SpecInput, options: BuildApiOptions, sink: Diag
   const dialect = spec.version === '3.1' ? '3.1' : '3.0';
   const info = isObject(doc['info']) ? doc['info'] : {};
   const title = typeof info['title'] === 'string' ? info['title'] : options.id;
-  const version = typeof info['version'] === 'string' ? info['version'] : '0.0.0';
+  const version = readVersion(info, root, sink, locate);
 
-  const tools: ToolIR[] = [];
+  const built: { op: OperationInput; tool: ToolIR }[] = [];
   for (const op of collectOperations(doc, spec, sink)) {
     if (op.xmcp.excluded) continue;
     const build = () =>
       buildToolIR(op, { root, dialect, resolveRef: (r) => spec.resolveRef(r), sink, locate });
-    tools.push(options.memoizeTool ? options.memoizeTool(op, build) : build());
+    built.push({ op, tool: options.memoizeTool ? options.memoizeTool(op, build) : build() });
   }
+  // Names are settled over all tools at once, outside buildToolIR: a name depends on the
+  // other operations and on the lock, and buildToolIR must stay a function of its operation.
+  const tools = nameTools(built, {
+    prefix: root.naming.prefix,
+    ...(options.previousNames ? { previousNames: options.previousNames } : {}),
+    sink,
+    locate,
+  });
   tools.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const selected = options.toolsets
     ? tools.filter((t) => t.toolsets.some((s) => options.toolsets?.includes(s)))
@@ -93,8 +109,120 @@ export function buildApiIR(spec: SpecInput, options: BuildApiOptions, sink: Diag
     prompts: buildPrompts(root, sink, locate),
     tools: selected,
   };
-  validateIR(api, sink);
+  validateIR(api, sink, { strict: options.strict ?? false });
   return api;
+}
+
+function nameTools(
+  built: readonly { op: OperationInput; tool: ToolIR }[],
+  options: {
+    prefix: string;
+    previousNames?: ReadonlyMap<string, string>;
+    sink: DiagnosticSink;
+    locate: (pointer: string) => SourceRef;
+  },
+): ToolIR[] {
+  const keyOf = (op: OperationInput) => `${op.method.toUpperCase()} ${op.path}`;
+  const names = assignToolNames(
+    built.map(({ op, tool }) => ({
+      key: keyOf(op),
+      method: op.method,
+      path: op.path,
+      operationId: tool.operationId,
+      tags: readTags(op.operation),
+      explicitName: op.xmcp.name,
+    })),
+    { prefix: options.prefix, ...(options.previousNames ? { previousNames: options.previousNames } : {}) },
+  );
+  const byKey = new Map(built.map(({ op }, index) => [keyOf(op), { op, name: names[index]! }]));
+  const operationIds = new Map<string, number>();
+  for (const { tool } of built) {
+    if (tool.operationId !== undefined)
+      operationIds.set(tool.operationId, (operationIds.get(tool.operationId) ?? 0) + 1);
+  }
+  const modules = deriveModuleNames(names.map((n) => n.name));
+  return built.map(({ op, tool }, index) => {
+    const assigned = names[index]!;
+    if (assigned.origin === 'disambiguated') {
+      reportDisambiguated(op, tool, assigned, {
+        sharesOperationId: (operationIds.get(tool.operationId ?? '') ?? 0) > 1,
+        describe: (key) => describeRival(key, byKey),
+        ...options,
+      });
+    }
+    const module = modules.get(assigned.name)!;
+    return assigned.name === tool.name && module.exportName === tool.exportName
+      ? tool
+      : { ...tool, name: assigned.name, exportName: module.exportName, fileName: module.fileName };
+  });
+}
+
+function reportDisambiguated(
+  op: OperationInput,
+  tool: ToolIR,
+  assigned: AssignedName,
+  context: {
+    sharesOperationId: boolean;
+    describe: (key: string) => string;
+    sink: DiagnosticSink;
+    locate: (pointer: string) => SourceRef;
+  },
+): void {
+  const rivals = assigned.collidedWith ?? [];
+  const shown = rivals.slice(0, 3).map(context.describe).join(', ');
+  const more = rivals.length > 3 ? ` and ${rivals.length - 3} more` : '';
+  const where = `${op.method.toUpperCase()} ${op.path}`;
+  if (context.sharesOperationId) {
+    context.sink.report({
+      code: 'MCPGEN_DUPLICATE_OPERATION_ID',
+      message: `operationId \`${tool.operationId}\` of ${where} is also the operationId of ${shown}${more}; this tool is named \`${assigned.name}\``,
+      source: context.locate(`${op.pointer}/operationId`),
+    });
+    return;
+  }
+  context.sink.report({
+    code: 'MCPGEN_TOOL_NAME_DISAMBIGUATED',
+    message: `the tool name \`${assigned.base}\` of ${where} is also wanted by ${shown}${more}; this tool is named \`${assigned.name}\``,
+    source: tool.source,
+  });
+}
+
+function describeRival(
+  key: string,
+  byKey: ReadonlyMap<string, { op: OperationInput; name: AssignedName }>,
+): string {
+  const rival = byKey.get(key);
+  if (rival?.name.origin === 'explicit') return `${key} (its x-mcp.name)`;
+  if (rival?.name.origin === 'locked') return `${key} (its name in the previous manifest.json)`;
+  return key;
+}
+
+function readTags(operation: Record<string, unknown>): string[] {
+  return Array.isArray(operation['tags'])
+    ? operation['tags'].filter((t): t is string => typeof t === 'string')
+    : [];
+}
+
+/** Placeholders such as `VERSION` or `latest` (no digit at all) still serve; the server reports them as is. */
+function readVersion(
+  info: Record<string, unknown>,
+  root: RootXMcp,
+  sink: DiagnosticSink,
+  locate: (pointer: string) => SourceRef,
+): string {
+  const raw = info['version'];
+  // YAML reads `version: 1.0` as a number.
+  const version = typeof raw === 'string' ? raw.trim() : typeof raw === 'number' ? String(raw) : '';
+  if (root.server.version === undefined && !/[0-9]/.test(version)) {
+    sink.report({
+      code: 'MCPGEN_VERSION_PLACEHOLDER',
+      message: version
+        ? `info.version ${JSON.stringify(version)} is not a version (no digit); the server reports it as is`
+        : 'info.version is missing; the server reports version 0.0.0',
+      source: locate('/info/version'),
+    });
+  }
+  return version || '0.0.0';
 }
 
 function collectOperations(

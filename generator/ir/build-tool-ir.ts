@@ -38,13 +38,16 @@ export function buildToolIR(op: OperationInput, ctx: BuildToolContext): ToolIR {
   const longText = typeof operation['description'] === 'string' ? operation['description'].trim() : '';
   const source = ctx.locate(op.pointer);
 
-  if (!operationId && !xmcp.name) {
+  if (!xmcp.name && !(operationId && toSnakeCase(operationId))) {
     ctx.sink.report({
       code: 'MCPGEN_MISSING_OPERATION_ID',
-      message: `${method.toUpperCase()} ${op.path} has no operationId; the tool name is derived from the path`,
-      source,
+      message: operationId
+        ? `the operationId ${JSON.stringify(operationId)} of ${method.toUpperCase()} ${op.path} has no letters or digits a tool name can use; the tool name is derived from the path`
+        : `${method.toUpperCase()} ${op.path} has no operationId; the tool name is derived from the path`,
+      source: operationId ? ctx.locate(`${op.pointer}/operationId`) : source,
     });
   }
+  // The operation's own name; build-api-ir settles collisions (and the name lock) over all tools.
   const name =
     xmcp.name ?? deriveToolName({ operationId, method, path: op.path, prefix: ctx.root.naming.prefix });
 

@@ -6,7 +6,7 @@ import type { DiagnosticSink } from '../diagnostics/diagnostic.js';
 import { TOOL_NAME_PATTERN } from './naming.js';
 import type { ApiIR, ToolIR } from './types.js';
 
-export function validateIR(api: ApiIR, sink: DiagnosticSink): void {
+export function validateIR(api: ApiIR, sink: DiagnosticSink, options: { strict?: boolean } = {}): void {
   const byName = new Map<string, ToolIR[]>();
   for (const tool of api.tools) {
     if (!TOOL_NAME_PATTERN.test(tool.name)) {
@@ -34,10 +34,14 @@ export function validateIR(api: ApiIR, sink: DiagnosticSink): void {
     }
   }
   if (api.tools.length === 0) {
+    // Lenient: a document with only webhooks (or everything excluded) still gives a valid, empty server.
     sink.report({
       code: 'MCPGEN_NO_OPERATIONS',
-      message: 'no operation becomes a tool',
+      message: options.strict
+        ? 'no operation becomes a tool'
+        : 'no operation becomes a tool; the generated server lists no tools',
       source: { file: api.provenance.specFile, pointer: '/paths', line: 1, column: 1 },
+      ...(options.strict ? {} : { severity: 'warning' as const }),
     });
   }
 }

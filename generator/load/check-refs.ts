@@ -2,6 +2,12 @@
  * Every `$ref` in a reference position must resolve inside the document: a broken one is
  * reported at the `$ref` itself with the closest existing names, an external one (another file
  * or a URL) is refused. External references are not bundled yet, even with allowExternalRefs.
+ *
+ * Lenient (the default): a broken reference to a schema component that no existing name comes
+ * close to (keycloak's `#/components/schemas/oas_any_type_not_mapped`) is a warning, and the
+ * schema accepts any value. A near miss (`ItemLst` beside `ItemList`) stays an error: it is a
+ * typo with an obvious fix, and `{}` would silently drop the schema meant. So does a broken
+ * parameter, body, response or path item: the operation could not be called as documented.
  */
 import path from 'node:path';
 import type { SourceRef } from '../diagnostics/diagnostic.js';
@@ -41,7 +47,7 @@ export function parseRef(ref: string, specName?: string): ParsedRef {
 
 export function checkRefs(
   input: CheckRefsInput,
-  context: Pick<LoadContext, 'report' | 'allowExternalRefs'>,
+  context: Pick<LoadContext, 'report' | 'allowExternalRefs' | 'strict'>,
 ): RefCheck {
   const unresolvedPointers: string[] = [];
   let anchors: Set<string> | undefined;
@@ -90,10 +96,14 @@ export function checkRefs(
           ...parsed.tokens.slice(resolution.depth + 1),
         ]),
       );
+      const lenient = !context.strict && suggestions.length === 0 && isSchemaRef(parsed.tokens);
       context.report({
         code: 'MCPGEN_REF_NOT_FOUND',
         source,
-        message: `$ref '${ref}' does not resolve: there is no '${missing}' in ${parentRef}`,
+        message: lenient
+          ? `$ref '${ref}' does not resolve: there is no '${missing}' in ${parentRef}; the schema accepts any value`
+          : `$ref '${ref}' does not resolve: there is no '${missing}' in ${parentRef}`,
+        ...(lenient ? { severity: 'warning' as const } : {}),
         ...(suggestions.length > 0
           ? {
               fix: `Did you mean ${suggestions.map((s) => `'${s}'`).join(' or ')}? Otherwise add the missing component.`,
@@ -104,6 +114,11 @@ export function checkRefs(
     { swagger2: input.swagger2 === true },
   );
   return { unresolvedPointers };
+}
+
+/** `#/components/schemas/X` (3.x) or `#/definitions/X` (2.0): a reference that stands for a schema. */
+function isSchemaRef(tokens: readonly string[]): boolean {
+  return (tokens[0] === 'components' && tokens[1] === 'schemas') || tokens[0] === 'definitions';
 }
 
 function formatRef(tokens: readonly string[]): string {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { DiagnosticSink, SourceRef } from '../diagnostics/diagnostic.js';
 import { applyOverlay } from './apply-overlays.js';
 import { checkRefs, parseRef } from './check-refs.js';
+import { checkSchemaKeywords } from './check-schema-keywords.js';
 import { convertSwagger2 } from './convert-swagger2.js';
 import { rewriteSwagger2Ref } from './convert-swagger2-schema.js';
 import { type DetectedVersion, detectVersion } from './detect-version.js';
@@ -119,6 +120,7 @@ async function checkAndConvert(detected: DetectedVersion, loaded: Loaded): Promi
     { document: original, version: detected.version, unresolvedPointers: refs.unresolvedPointers, at },
     context,
   );
+  checkSchemaKeywords({ document: original, version: detected.version, at }, context);
   const document = detected.version === '2.0' ? convertSwagger2(original, sourceMap) : original;
   const bodyParameters = swagger2BodyParameters(original);
   return {

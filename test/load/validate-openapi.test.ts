@@ -73,7 +73,7 @@ describe('schema validation (swagger-parser) gives located warnings, errors with
       "swagger: '2.0'\ninfo: {title: t, version: v}\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: OK\n          schema: {$ref: '#/definitions/Nope'}\n          examples: {application/json: {$ref: '#/definitions/AlsoNope'}}\n        '201': {}\n",
     );
     expect(summarize(diagnostics)).toEqual([
-      'MCPGEN_REF_NOT_FOUND swagger.yaml:9:20',
+      'MCPGEN_REF_NOT_FOUND (warning) swagger.yaml:9:20',
       'MCPGEN_SPEC_INVALID (warning) swagger.yaml:11:9',
     ]);
   });
