@@ -33,6 +33,7 @@ import { type BuildApiOptions, buildApiIR, type SpecInput } from './ir/build-api
 import { toSnakeCase } from './ir/naming.js';
 import type { ApiIR, ToolIR } from './ir/types.js';
 import { type LoadedSpec, loadSpec } from './load/load-spec.js';
+import { readPreviousNames } from './load/read-previous-manifest.js';
 import { planWrite, type WritePlan, writeFiles } from './write/write-files.js';
 
 export interface GenerateOptions {
@@ -116,6 +117,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   progress({ stage: 'build' });
   // Everything the IR is built from besides the document; all of it is part of the cache keys.
   const irOptions: BuildApiOptions = { id, generatorVersion: await readGeneratorVersion() };
+  // Names are settled after the per-operation build (build-api-ir.ts), so the lock is no cache key.
+  const naming = { strict: options.strict ?? false, previousNames: await readPreviousNames(outDir) };
   const cache =
     options.cache === false
       ? undefined
@@ -126,6 +129,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     ? await buildCachedApiIR({
         spec,
         irOptions,
+        naming,
         cache,
         run,
         sink,
@@ -134,7 +138,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
         strict: options.strict ?? false,
         fingerprint,
       })
-    : buildCountedApiIR(spec, irOptions, sink, progress);
+    : buildCountedApiIR(spec, { ...irOptions, ...naming }, sink, progress);
   const { api } = built;
   clock.lap('build');
   // Nothing is written when any stage reported an error: a half-written generated/ is worse than a stale one.
@@ -174,6 +178,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
 interface CachedBuildInput {
   readonly spec: LoadedSpec;
   readonly irOptions: BuildApiOptions;
+  readonly naming: Pick<BuildApiOptions, 'strict' | 'previousNames'>;
   readonly cache: GenerationCache;
   readonly run: CacheRun;
   readonly sink: DiagnosticSink;
@@ -233,7 +238,11 @@ async function buildCachedApiIR(
       progress({ stage: 'build', done: ++done, total: operations.length });
     },
   });
-  const api = buildApiIR(toSpecInput(spec), { ...input.irOptions, memoizeTool: memo.memoizeTool }, memo.sink);
+  const api = buildApiIR(
+    toSpecInput(spec),
+    { ...input.irOptions, ...input.naming, memoizeTool: memo.memoizeTool },
+    memo.sink,
+  );
   return { api, printedHashOf: memo.printedHashOf };
 }
 

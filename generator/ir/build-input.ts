@@ -223,7 +223,9 @@ function buildInputAt(args: BuildInputArgs, squeeze: 0 | 1 | 2 | 3): BuiltInput 
     let schema = parameterSchema(p, ctx, sink, locate, pointer);
     schema = decorate(schema, p['description'], override);
     params.push({ ...base, argument });
-    slots.push({ name: argument, schema, required: required && !hasDefault(schema) });
+    // A required parameter stays required even with a default: a path cannot be built without it, and
+    // the API's contract says it must be sent; the default in the schema tells the model what to pass.
+    slots.push({ name: argument, schema, required });
   }
 
   let body: BodyIR | undefined;
