@@ -546,10 +546,6 @@ function decorate(
   return base;
 }
 
-function hasDefault(schema: JsonSchema): boolean {
-  return typeof schema === 'object' && schema['default'] !== undefined;
-}
-
 function isLocation(value: unknown): value is ParamLocation {
   return value === 'path' || value === 'query' || value === 'header' || value === 'cookie';
 }

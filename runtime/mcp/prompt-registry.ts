@@ -6,16 +6,8 @@ import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import Handlebars from 'handlebars';
 import type { PromptDefinition } from '../define-tool.js';
 
-export interface PromptListing {
-  readonly name: string;
-  readonly title?: string;
-  readonly description: string;
-  readonly arguments: readonly {
-    readonly name: string;
-    readonly description?: string;
-    readonly required: boolean;
-  }[];
-}
+/** What prompts/list shows of a prompt: everything but its template. */
+export type PromptListing = Omit<PromptDefinition, 'template'>;
 
 export interface PromptRegistry {
   readonly listResult: { readonly prompts: readonly PromptListing[] };
