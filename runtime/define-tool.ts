@@ -111,10 +111,29 @@ export interface ApiDefinition {
     readonly read: readonly string[];
     readonly write: readonly string[];
   };
+  /** x-mcp `rateLimits`, checked by the generator; absent when the overlay sets none. */
+  readonly rateLimits?: readonly RateLimitDefinition[];
   readonly extensions: { readonly [key: string]: unknown };
   readonly prompts: readonly PromptDefinition[];
   // unknown, not Record: generated Input types are interfaces, which have no index signature.
   readonly tools: readonly ToolDefinition<unknown, unknown>[];
+}
+
+/**
+ * One rate-limit rule. Each served tool it applies to counts one point per call against a counter
+ * keyed by the caller (`key: principal`) or by the value of one argument (e.g. `workspace_id`;
+ * calls without that argument are not counted by the rule).
+ */
+export interface RateLimitDefinition {
+  /** `principal`, or the name of a tool argument. */
+  readonly key: string;
+  /** Calls allowed per window (a positive integer). */
+  readonly limit: number;
+  readonly windowSeconds: number;
+  /** `fixed` resets per window; `sliding` weighs the previous window by its overlap. Default fixed. */
+  readonly window: 'fixed' | 'sliding';
+  /** Tool names the rule applies to; every tool when absent. */
+  readonly tools?: readonly string[];
 }
 
 export interface PromptDefinition {
