@@ -81,23 +81,25 @@ export const api = defineApi({
     read: ["mcp:read"],
     write: ["mcp:write"],
   },
+  rateLimits: [
+    {
+      key: "principal",
+      limit: 600,
+      windowSeconds: 60,
+      window: "fixed",
+    },
+    {
+      key: "workspace_id",
+      limit: 300,
+      windowSeconds: 60,
+      window: "fixed",
+    },
+  ],
   extensions: {
     whoami: "getCurrentUser",
     tokens: {
       prefix: "capi_",
     },
-    rateLimits: [
-      {
-        key: "principal",
-        limit: 600,
-        windowSeconds: 60,
-      },
-      {
-        key: "workspace_id",
-        limit: 300,
-        windowSeconds: 60,
-      },
-    ],
   },
   prompts,
   tools: [

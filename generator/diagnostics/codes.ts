@@ -175,6 +175,15 @@ export const DIAGNOSTIC_CATALOG = {
     fix: 'Use the keywords of the document\'s OpenAPI version (3.1: `type: [T, "null"]`, numeric exclusiveMinimum/Maximum; 3.0: `nullable`, boolean exclusive bounds) and JSON Schema keyword names.',
     strictError: true,
   },
+  // x-mcp.rateLimits, checked once tools are named (appended)
+  MCPGEN_RATE_LIMIT_UNKNOWN_TOOL: {
+    severity: 'error',
+    fix: "Name a generated tool (see catalog.md) in the rule's `tools`, or remove the name.",
+  },
+  MCPGEN_RATE_LIMIT_KEY_NOT_ARGUMENT: {
+    severity: 'error',
+    fix: "Set the rule's `key` to `principal` or to an argument of a tool the rule applies to.",
+  },
 } as const satisfies Record<string, CatalogEntry>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CATALOG;

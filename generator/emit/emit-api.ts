@@ -93,6 +93,18 @@ function emitIndex(api: ApiIR): string {
       read: api.settings.scopes.read,
       write: api.settings.scopes.write,
     },
+    // Absent rather than empty when the overlay sets no rules, as ApiDefinition documents.
+    ...(api.settings.rateLimits.length > 0
+      ? {
+          rateLimits: api.settings.rateLimits.map((rule) => ({
+            key: rule.key,
+            limit: rule.limit,
+            windowSeconds: rule.windowSeconds,
+            window: rule.window,
+            ...(rule.tools ? { tools: rule.tools } : {}),
+          })),
+        }
+      : {}),
     extensions: api.settings.extensions,
   };
   const literal = printLiteral(definition);

@@ -4,6 +4,7 @@
  */
 import Handlebars from 'handlebars';
 import type { DiagnosticSink, SourceRef } from '../diagnostics/diagnostic.js';
+import { buildRateLimits } from './build-rate-limits.js';
 import { buildToolIR, type OperationInput } from './build-tool-ir.js';
 import { escapePointer, isObject } from './json-schema.js';
 import { type AssignedName, assignToolNames, deriveModuleNames, toSnakeCase } from './naming.js';
@@ -104,6 +105,8 @@ export function buildApiIR(spec: SpecInput, options: BuildApiOptions, sink: Diag
       scopes: root.scopes,
       upstream: root.upstream,
       limits: root.limits,
+      // Against every named tool, not only the selected toolsets: the rules describe the whole API.
+      rateLimits: buildRateLimits(root.rateLimits, tools, sink, locate),
       extensions: root.extensions,
     },
     prompts: buildPrompts(root, sink, locate),

@@ -54,8 +54,21 @@ export interface RootXMcp {
   };
   readonly limits: { maxBytes: number; maxItems: number };
   readonly prompts: readonly RawPrompt[];
-  /** Runtime settings this generator passes through untouched (tenancy, rateLimits, tokens, whoami). */
+  /** Rules whose own fields are valid; tool names and keys are checked once tools are named. */
+  readonly rateLimits: readonly RawRateLimit[];
+  /** Runtime settings this generator passes through untouched (tenancy, tokens, whoami, toolsets). */
   readonly extensions: Record<string, unknown>;
+}
+
+/** One `x-mcp.rateLimits` rule, defaults applied. */
+export interface RawRateLimit {
+  readonly key: string;
+  readonly limit: number;
+  readonly windowSeconds: number;
+  readonly window: 'fixed' | 'sliding';
+  readonly tools?: readonly string[];
+  /** The rule's pointer, e.g. `/x-mcp/rateLimits/0`; its fields are below it. */
+  readonly pointer: string;
 }
 
 export interface RawPrompt {
@@ -101,7 +114,9 @@ const ROOT_KEYS = new Set([
   'rateLimits',
   'toolsets',
 ]);
-const PASS_THROUGH_ROOT_KEYS = ['whoami', 'tokens', 'tenancy', 'rateLimits', 'toolsets'];
+const PASS_THROUGH_ROOT_KEYS = ['whoami', 'tokens', 'tenancy', 'toolsets'];
+const RATE_LIMIT_KEYS = new Set(['key', 'limit', 'windowSeconds', 'window', 'tools']);
+const RATE_LIMIT_EXAMPLE = '`- {key: principal, limit: 600, windowSeconds: 60}`';
 
 export const DEFAULT_MAX_BYTES = 900_000;
 export const DEFAULT_MAX_ITEMS = 200;
@@ -326,6 +341,7 @@ export function readRootXMcp(raw: unknown, sink: DiagnosticSink, locate: Locate)
         if (obj) prompts.push({ value: obj, pointer: at });
       });
   }
+  const rateLimits = readRateLimits(root['rateLimits'], `${pointer}/rateLimits`, r);
   const extensions: Record<string, unknown> = {};
   for (const key of PASS_THROUGH_ROOT_KEYS) if (root[key] !== undefined) extensions[key] = root[key];
 
@@ -382,8 +398,115 @@ export function readRootXMcp(raw: unknown, sink: DiagnosticSink, locate: Locate)
         DEFAULT_MAX_ITEMS,
     },
     prompts,
+    rateLimits,
     extensions,
   };
+}
+
+/**
+ * The shape of each rule; a rule with any invalid field is left out (the run fails anyway),
+ * so the checks after naming see only well-formed rules.
+ */
+function readRateLimits(raw: unknown, pointer: string, r: Reader): RawRateLimit[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) {
+    r.invalid(
+      pointer,
+      `x-mcp.rateLimits must be a list of rules, found ${describe(raw)}`,
+      `Write one list item per rule, e.g. ${RATE_LIMIT_EXAMPLE}.`,
+    );
+    return [];
+  }
+  const rules: RawRateLimit[] = [];
+  raw.forEach((item, index) => {
+    const at = `${pointer}/${index}`;
+    const what = `x-mcp.rateLimits[${index}]`;
+    if (!isObject(item)) {
+      r.invalid(
+        at,
+        `${what} must be a mapping, found ${describe(item)}`,
+        `Write the rule as a mapping, e.g. ${RATE_LIMIT_EXAMPLE}.`,
+      );
+      return;
+    }
+    r.unknownKeys(item, RATE_LIMIT_KEYS, at);
+    let valid = true;
+    const fail = (where: string, message: string, fix: string) => {
+      valid = false;
+      r.invalid(where, `${what}: ${message}`, fix);
+    };
+
+    const key = item['key'];
+    if (key === undefined) {
+      fail(at, 'the rule has no `key`', 'Add `key: principal` (per caller) or `key: <argument name>`.');
+    } else if (typeof key !== 'string' || key.trim() === '') {
+      fail(
+        `${at}/key`,
+        `key must be a non-empty string, found ${describe(key)}`,
+        'Set `key` to `principal` (per caller) or to the name of a tool argument such as `workspace_id`.',
+      );
+    }
+    const positive = (field: 'limit' | 'windowSeconds', meaning: string): number | undefined => {
+      const value = item[field];
+      if (value === undefined) {
+        fail(at, `the rule has no \`${field}\``, `Add \`${field}: <${meaning}>\`, a positive integer.`);
+        return undefined;
+      }
+      if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
+      fail(
+        `${at}/${field}`,
+        `${field} must be a positive integer, found ${describe(value)}`,
+        `Set \`${field}\` to a whole number of ${meaning} of at least 1.`,
+      );
+      return undefined;
+    };
+    const limit = positive('limit', 'calls per window');
+    const windowSeconds = positive('windowSeconds', 'seconds');
+
+    let window: 'fixed' | 'sliding' = 'fixed';
+    const rawWindow = item['window'];
+    if (rawWindow === 'fixed' || rawWindow === 'sliding') window = rawWindow;
+    else if (rawWindow !== undefined) {
+      fail(
+        `${at}/window`,
+        `window must be fixed or sliding, found ${describe(rawWindow)}`,
+        'Set `window: fixed` (the default) or `window: sliding`.',
+      );
+    }
+
+    let tools: string[] | undefined;
+    const rawTools = item['tools'];
+    if (rawTools !== undefined) {
+      if (!Array.isArray(rawTools)) {
+        fail(
+          `${at}/tools`,
+          `tools must be a list of tool names, found ${describe(rawTools)}`,
+          'Write `tools: [tool_a, tool_b]`, or remove `tools` to apply the rule to every tool.',
+        );
+      } else if (rawTools.length === 0) {
+        // An empty list would apply the rule to no tool at all: surely not what was meant.
+        fail(
+          `${at}/tools`,
+          'tools is an empty list, so the rule would apply to no tool',
+          'Name at least one tool, or remove `tools` to apply the rule to every tool.',
+        );
+      } else {
+        rawTools.forEach((name, i) => {
+          if (typeof name !== 'string' || name === '') {
+            fail(
+              `${at}/tools/${i}`,
+              `tools[${i}] must be a tool name, found ${describe(name)}`,
+              'Write the name of a generated tool (see catalog.md), e.g. `list_workflows`.',
+            );
+          }
+        });
+        tools = rawTools.filter((name): name is string => typeof name === 'string');
+      }
+    }
+    if (!valid || typeof key !== 'string' || limit === undefined || windowSeconds === undefined) return;
+    rules.push({ key, limit, windowSeconds, window, ...(tools ? { tools } : {}), pointer: at });
+  });
+  return rules;
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

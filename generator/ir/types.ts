@@ -60,8 +60,22 @@ export interface SettingsIR {
   };
   readonly upstream: UpstreamSettingsIR;
   readonly limits: { readonly maxBytes: number; readonly maxItems: number };
-  /** Opaque to emit; later issues give these runtime meaning (tenancy, rate limits, tokens). */
+  /** x-mcp.rateLimits in the overlay's order, checked against the named tools. */
+  readonly rateLimits: readonly RateLimitIR[];
+  /** Opaque to emit; later issues give these runtime meaning (tenancy, tokens). */
   readonly extensions: { readonly [key: string]: unknown };
+}
+
+/** One rate-limit rule; the runtime's RateLimitDefinition plus where it was written. */
+export interface RateLimitIR {
+  /** `principal`, or an argument of at least one tool the rule applies to. */
+  readonly key: string;
+  readonly limit: number;
+  readonly windowSeconds: number;
+  readonly window: 'fixed' | 'sliding';
+  /** Generated tool names, as written; every tool when absent. */
+  readonly tools?: readonly string[];
+  readonly source: SourceRef;
 }
 
 export interface UpstreamSettingsIR {
