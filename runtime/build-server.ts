@@ -2,9 +2,12 @@
  * Builds the Fastify app that serves one generated API over MCP. Never listens: `main.ts` does,
  * tests use `inject()` or listen on an ephemeral port.
  */
+import type { AuthInfo } from '@modelcontextprotocol/server';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { ApiDefinition } from './define-tool.js';
+import type { IdempotencySettings } from './idempotency/run-keyed-call.js';
+import { trustedHeaderAuthenticator } from './mcp/call-identity.js';
 import type { CreateLegacyHandler } from './mcp/create-mcp-fetch.js';
 import { createStatelessLegacyHandler } from './mcp/create-stateless-legacy-handler.js';
 import { buildPromptRegistry } from './mcp/prompt-registry.js';
@@ -12,7 +15,10 @@ import { buildToolRegistry, type ToolMode } from './mcp/tool-registry.js';
 import errorHandler from './plugins/error-handler.js';
 import health from './plugins/health.js';
 import mcpEndpoint from './plugins/mcp-endpoint.js';
+import storePlugin from './plugins/store.js';
 import upstreamClient from './plugins/upstream-client.js';
+import type { StoreConfig } from './stores/create-store.js';
+import type { Store } from './stores/store-types.js';
 import { resolveCredentialPlacement } from './upstream/resolve-credential.js';
 
 export interface ServerOptions {
@@ -49,6 +55,20 @@ export interface ServerOptions {
   readonly schemaCompiler?: Ajv2020;
   /** Base of the jittered retry backoff in ms. Default 100. */
   readonly retryBackoffMs?: number;
+  /**
+   * Idempotency records, rate-limit counters and audit: a config the server opens and closes, or an
+   * open store the caller keeps (and closes). Default: an in-memory store (`main` uses SQLite).
+   */
+  readonly store?: Store | StoreConfig;
+  /** Idempotency wait for a still-running first call, lease, retention (ms). */
+  readonly idempotency?: Partial<IdempotencySettings>;
+  /**
+   * Name of a header set by a trusted authenticating proxy that carries the user (env
+   * SPEC2MCP_TRUSTED_PRINCIPAL_HEADER); requests without it are refused with 401.
+   */
+  readonly trustedPrincipalHeader?: string;
+  /** Validates the caller; overrides `trustedPrincipalHeader`. `false` refuses with 401. */
+  readonly authenticate?: (request: FastifyRequest) => AuthInfo | undefined | false;
 }
 
 const MAX_MCP_BODY_BYTES = 4 * 1024 * 1024;
@@ -67,6 +87,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const prompts = buildPromptRegistry(api.prompts);
 
   const app = Fastify({ logger: options.logger ?? false });
+  const authenticate = resolveAuthenticate(options);
   if (api.upstream.auth !== undefined && !options.upstreamCredential) {
     app.log.warn(
       { scheme: api.upstream.auth.scheme },
@@ -76,6 +97,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(errorHandler);
   await app.register(health);
   await app.register(upstreamClient, { baseUrl, timeoutMs: api.upstream.timeoutMs });
+  await app.register(storePlugin, { store: options.store ?? { kind: 'memory' } });
   await app.register(mcpEndpoint, {
     api,
     tools,
@@ -89,6 +111,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       options.createLegacyHandler ??
       ((factory) => createStatelessLegacyHandler(factory, { maxRequestBodySize: MAX_MCP_BODY_BYTES })),
     ...(options.retryBackoffMs !== undefined && { retryBackoffMs: options.retryBackoffMs }),
+    ...(options.idempotency !== undefined && { idempotency: options.idempotency }),
+    ...(authenticate !== undefined && { authenticate }),
   });
   app.log.info(
     {
@@ -102,6 +126,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     'api loaded',
   );
   return app;
+}
+
+function resolveAuthenticate(options: ServerOptions): ServerOptions['authenticate'] {
+  if (options.authenticate !== undefined) return options.authenticate;
+  if (options.trustedPrincipalHeader === undefined || options.trustedPrincipalHeader === '') return undefined;
+  const fromHeaders = trustedHeaderAuthenticator(options.trustedPrincipalHeader);
+  return (request) => fromHeaders(request.headers) ?? false;
 }
 
 /** The upstream base URL: explicit override, then `upstream.baseUrl`, then the first server. */

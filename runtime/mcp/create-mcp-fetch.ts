@@ -6,6 +6,7 @@
  * SDK's own classifier, so routing never disagrees with it) sends 2025 traffic to that leg.
  */
 import {
+  type AuthInfo,
   createMcpHandler,
   isLegacyRequest,
   type LegacyHttpHandler,
@@ -15,7 +16,7 @@ import {
 export type CreateLegacyHandler = (factory: McpServerFactory) => LegacyHttpHandler;
 
 export interface McpFetch {
-  fetch(request: Request, parsedBody: unknown): Promise<Response>;
+  fetch(request: Request, parsedBody: unknown, authInfo?: AuthInfo): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -33,12 +34,15 @@ export function createMcpFetch(options: CreateMcpFetchOptions): McpFetch {
     ...(onerror !== undefined && { onerror }),
     ...(maxRequestBodySize !== undefined && { maxRequestBodySize }),
   };
-  const withBody = (parsedBody: unknown) => (parsedBody === undefined ? {} : { parsedBody });
+  const withBody = (parsedBody: unknown, authInfo: AuthInfo | undefined) => ({
+    ...(parsedBody !== undefined && { parsedBody }),
+    ...(authInfo !== undefined && { authInfo }),
+  });
 
   if (options.createLegacyHandler === undefined) {
     const handler = createMcpHandler(factory, { ...shared, legacy: 'stateless' });
     return {
-      fetch: (request, parsedBody) => handler.fetch(request, withBody(parsedBody)),
+      fetch: (request, parsedBody, authInfo) => handler.fetch(request, withBody(parsedBody, authInfo)),
       close: handler.close,
     };
   }
@@ -46,11 +50,11 @@ export function createMcpFetch(options: CreateMcpFetchOptions): McpFetch {
   const modern = createMcpHandler(factory, { ...shared, legacy: 'reject' });
   const classify = maxRequestBodySize === undefined ? {} : { maxRequestBodySize };
   return {
-    async fetch(request, parsedBody) {
+    async fetch(request, parsedBody, authInfo) {
       if (await isLegacyRequest(request, parsedBody, classify)) {
-        return legacyHandler(request, withBody(parsedBody));
+        return legacyHandler(request, withBody(parsedBody, authInfo));
       }
-      return modern.fetch(request, withBody(parsedBody));
+      return modern.fetch(request, withBody(parsedBody, authInfo));
     },
     close: modern.close,
   };

@@ -8,6 +8,7 @@ import {
   type GetPromptResult,
   type ListPromptsResult,
   type ListToolsResult,
+  type McpRequestContext,
   type McpServerFactory,
   ProtocolError,
   ProtocolErrorCode,
@@ -15,28 +16,23 @@ import {
   type ServerCapabilities,
 } from '@modelcontextprotocol/server';
 import type { ApiDefinition } from '../define-tool.js';
+import { type CallScope, type CallServices, callTool } from './call-tool.js';
 import type { MetaToolContext } from './dynamic-tools.js';
-import { executeTool, type ToolCallContext } from './execute-tool.js';
 import type { PromptRegistry } from './prompt-registry.js';
 import type { ToolListing, ToolRegistry, ToolRegistryEntry } from './tool-registry.js';
-
-export interface McpServerLogger {
-  debug(object: object, message: string): void;
-  warn(object: object, message: string): void;
-  error(object: object, message: string): void;
-}
 
 export interface CreateMcpServerFactoryOptions {
   readonly api: ApiDefinition;
   readonly tools: ToolRegistry;
   readonly prompts: PromptRegistry;
-  /** Everything a tool call needs except the per-request abort signal. */
-  readonly toolContext: Omit<ToolCallContext, 'signal' | 'logger'>;
-  readonly logger: McpServerLogger;
+  /** Everything a tool call needs that is shared by all requests. */
+  readonly services: CallServices;
+  /** The caller and request details of one MCP request (principal, Idempotency-Key header). */
+  readonly scopeOf: (ctx: McpRequestContext) => Omit<CallScope, 'signal'>;
 }
 
 export function createMcpServerFactory(options: CreateMcpServerFactoryOptions): McpServerFactory {
-  const { api, tools, prompts, logger } = options;
+  const { api, tools, prompts } = options;
   const serverInfo = { name: api.server.name, title: api.server.title, version: api.server.version };
   const capabilities: ServerCapabilities = {
     tools: { listChanged: false },
@@ -55,25 +51,15 @@ export function createMcpServerFactory(options: CreateMcpServerFactoryOptions): 
     server: Server,
     entry: ToolRegistryEntry,
     args: Readonly<Record<string, unknown>> | undefined,
-    signal: AbortSignal,
+    scope: CallScope,
   ): Promise<CallToolResult> => {
-    let result: CallToolResult;
-    try {
-      result = await executeTool(entry, args, { ...options.toolContext, signal, logger });
-    } catch (error) {
-      logger.error({ err: error, tool: entry.tool.name }, 'tool call failed unexpectedly');
-      result = {
-        isError: true,
-        content: [
-          { type: 'text', text: `${entry.tool.name} failed because of an internal error in the MCP server.` },
-        ],
-      };
-    }
+    const result = await callTool(entry, args, scope, options.services);
     // 2025-era clients need non-object structuredContent wrapped as {result: ...}; 2026 is identity.
     return server.projectCallToolResult(result, entry.listing.outputSchema);
   };
 
-  return () => {
+  return (requestContext) => {
+    const requestScope = options.scopeOf(requestContext);
     // The low-level Server (deprecated in favour of McpServer) on purpose: McpServer would
     // re-register and re-convert every tool on every request, making each request O(tools).
     const server = new Server(serverInfo, serverOptions);
@@ -84,7 +70,8 @@ export function createMcpServerFactory(options: CreateMcpServerFactoryOptions): 
       // reachable through call_tool); unlisted API tools called directly still run.
       if (dynamic?.isMetaTool(name)) {
         const context: MetaToolContext = {
-          callApiTool: (entry, args) => callApiTool(server, entry, args, ctx.mcpReq.signal),
+          callApiTool: (entry, args) =>
+            callApiTool(server, entry, args, { ...requestScope, signal: ctx.mcpReq.signal }),
           projectOutputSchema: (schema) => projectOutputSchema(server, schema),
         };
         return dynamic.callMetaTool(name, request.params.arguments, context);
@@ -92,7 +79,10 @@ export function createMcpServerFactory(options: CreateMcpServerFactoryOptions): 
       const entry = tools.entries.get(name);
       if (entry === undefined)
         throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${name}`);
-      return callApiTool(server, entry, request.params.arguments, ctx.mcpReq.signal);
+      return callApiTool(server, entry, request.params.arguments, {
+        ...requestScope,
+        signal: ctx.mcpReq.signal,
+      });
     });
     if (prompts.size > 0) {
       server.setRequestHandler('prompts/list', listPrompts);

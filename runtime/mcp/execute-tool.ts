@@ -6,10 +6,11 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Dispatcher } from 'undici';
 import type { ApiDefinition } from '../define-tool.js';
+import type { Delivery } from '../idempotency/run-keyed-call.js';
 import { BuildRequestError, buildUpstreamRequest, type UpstreamRequest } from '../upstream/build-request.js';
 import type { CredentialPlacement } from '../upstream/resolve-credential.js';
 import { FileArgumentError, resolveFileArguments } from '../upstream/resolve-file-arguments.js';
-import { type SendOutcome, sendUpstreamRequest } from '../upstream/send-request.js';
+import { parseRetryAfterSeconds, type SendOutcome, sendUpstreamRequest } from '../upstream/send-request.js';
 import { type CappedList, capListItems } from './cap-items.js';
 import { describeNoAnswer, describeUpstreamError } from './describe-upstream-error.js';
 import { formatArgumentErrors } from './format-argument-errors.js';
@@ -50,6 +51,17 @@ const CURSOR_ARGUMENTS = [
 ];
 const LIMIT_ARGUMENTS = ['limit', 'page_size', 'pagesize', 'per_page', 'perpage', 'max_results'];
 
+/** A validated call's result, with what the platform may have done, for the idempotency record. */
+export interface UpstreamExecution {
+  readonly result: CallToolResult;
+  readonly delivery: Delivery;
+  /** HTTP status of the platform's final answer, when there was one. */
+  readonly upstreamStatus?: number;
+  /** The platform asked to wait (429 or 503 with Retry-After), in seconds. */
+  readonly retryAfterSeconds?: number;
+}
+
+/** Validates the arguments, then calls the platform. The call path adds limits and keys around it. */
 export async function executeTool(
   entry: ToolRegistryEntry,
   rawArgs: Readonly<Record<string, unknown>> | undefined,
@@ -59,8 +71,17 @@ export async function executeTool(
   if (!entry.validateInput(args)) {
     return errorResult(formatArgumentErrors(entry.tool.name, entry.validateInput.errors ?? []));
   }
+  return (await executeValidated(entry, args, context)).result;
+}
+
+/** Builds and sends the upstream request for arguments `entry.validateInput` accepted. */
+export async function executeValidated(
+  entry: ToolRegistryEntry,
+  args: Readonly<Record<string, unknown>>,
+  context: ToolCallContext,
+): Promise<UpstreamExecution> {
   const prepared = await prepareRequest(entry, args, context);
-  if (!prepared.ok) return prepared.result;
+  if (!prepared.ok) return { result: prepared.result, delivery: 'not_applied' };
 
   const started = performance.now();
   const outcome = await sendUpstreamRequest({
@@ -83,7 +104,42 @@ export async function executeTool(
     },
     'upstream call',
   );
-  return toToolResult(entry, outcome, prepared, context);
+  const result = toToolResult(entry, outcome, prepared, context);
+  if (outcome.kind !== 'response') return { result, delivery: deliveryWithoutAnswer(outcome) };
+  const retryAfterSeconds = WAIT_STATUSES.has(outcome.status)
+    ? parseRetryAfterSeconds(outcome.headers['retry-after'])
+    : undefined;
+  return {
+    result:
+      retryAfterSeconds === undefined
+        ? result
+        : { ...result, _meta: { ...result._meta, [RETRY_AFTER_META_KEY]: { retryAfterSeconds } } },
+    delivery: deliveryOfStatus(outcome.status),
+    upstreamStatus: outcome.status,
+    ...(retryAfterSeconds !== undefined && { retryAfterSeconds }),
+  };
+}
+
+/** Statuses by which the platform says "not now": it did not apply the request. */
+const WAIT_STATUSES = new Set([429, 503]);
+const NOT_APPLIED_STATUSES = new Set([408, 425, 429, 503]);
+export const RETRY_AFTER_META_KEY = 'spec2mcp/retry-after';
+
+function deliveryOfStatus(status: number): Delivery {
+  if (NOT_APPLIED_STATUSES.has(status)) return 'not_applied';
+  // Other 5xx: the platform may have applied the request before failing.
+  return status >= 500 ? 'unknown' : 'answered';
+}
+
+function deliveryWithoutAnswer(outcome: Exclude<SendOutcome, { kind: 'response' }>): Delivery {
+  switch (outcome.kind) {
+    case 'aborted':
+      return outcome.attempts === 0 ? 'not_applied' : 'unknown';
+    case 'unreachable':
+      return outcome.notSent ? 'not_applied' : 'unknown';
+    case 'timeout':
+      return 'unknown';
+  }
 }
 
 interface PreparedRequest {
@@ -179,7 +235,7 @@ function splitIdempotencyKey(entry: ToolRegistryEntry, args: Readonly<Record<str
   return { idempotencyKey: typeof key === 'string' && key !== '' ? key : undefined, bindingArgs };
 }
 
-function errorResult(text: string): CallToolResult {
+export function errorResult(text: string): CallToolResult {
   return { isError: true, content: [{ type: 'text', text }] };
 }
 

@@ -5,13 +5,18 @@
  */
 import { hostHeaderValidation, originValidation } from '@modelcontextprotocol/fastify';
 import { toWebRequest } from '@modelcontextprotocol/node';
-import type { FastifyPluginAsync } from 'fastify';
+import type { AuthInfo } from '@modelcontextprotocol/server';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ApiDefinition } from '../define-tool.js';
+import { type IdempotencySettings, LocalClaims } from '../idempotency/run-keyed-call.js';
+import { identityOf } from '../mcp/call-identity.js';
 import { type CreateLegacyHandler, createMcpFetch } from '../mcp/create-mcp-fetch.js';
 import { createMcpServerFactory } from '../mcp/create-mcp-server.js';
 import type { PromptRegistry } from '../mcp/prompt-registry.js';
+import type { ToolCallObserver } from '../mcp/tool-call-events.js';
 import type { ToolRegistry } from '../mcp/tool-registry.js';
+import { compileRateLimits } from '../rate-limit/check-rate-limits.js';
 import type { CredentialPlacement } from '../upstream/resolve-credential.js';
 import { RUNTIME_VERSION } from '../version.js';
 
@@ -40,7 +45,19 @@ export interface McpEndpointOptions {
   /** Sessionful 2025-era serving, routed in front of the modern handler when given. */
   readonly createLegacyHandler?: CreateLegacyHandler;
   readonly retryBackoffMs?: number;
+  /** Idempotency waits and lease; derived from the upstream timeouts when absent. */
+  readonly idempotency?: Partial<IdempotencySettings>;
+  /**
+   * Validates the caller of one HTTP request. `undefined` means anonymous, `false` refuses the
+   * request with 401 (the configured authentication found no valid credential).
+   */
+  readonly authenticate?: (request: FastifyRequest) => AuthInfo | undefined | false;
+  readonly observeToolCall?: ToolCallObserver;
 }
+
+/** How long a retry waits for a still-running first call of the same key. */
+export const DEFAULT_IDEMPOTENCY_WAIT_MS = 10_000;
+const MAX_BACKOFF_MS = 5_000;
 
 // The SDK's own default bound; Fastify's 1 MiB default would refuse large tool arguments first.
 const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
@@ -48,18 +65,49 @@ const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
 const mcpEndpoint: FastifyPluginAsync<McpEndpointOptions> = async (app, options) => {
   const path = options.path ?? '/mcp';
   const logger = app.log.child({ component: 'mcp' });
+  const { upstream } = options.api;
+  // Retry-After for the HTTP answer, by the web request the SDK hands the factory.
+  const retryAfter = new WeakMap<Request, number>();
   const factory = createMcpServerFactory({
     api: options.api,
     tools: options.tools,
     prompts: options.prompts,
-    logger,
-    toolContext: {
-      dispatcher: app.upstream.dispatcher,
-      baseUrl: app.upstream.baseUrl,
-      credential: options.credential,
-      upstream: options.api.upstream,
-      userAgent: `spec2mcp/${RUNTIME_VERSION}`,
-      ...(options.retryBackoffMs !== undefined && { backoffMs: options.retryBackoffMs }),
+    services: {
+      toolContext: {
+        dispatcher: app.upstream.dispatcher,
+        baseUrl: app.upstream.baseUrl,
+        credential: options.credential,
+        upstream,
+        userAgent: `spec2mcp/${RUNTIME_VERSION}`,
+        ...(options.retryBackoffMs !== undefined && { backoffMs: options.retryBackoffMs }),
+      },
+      store: app.store,
+      rateLimits: compileRateLimits(options.api, options.tools.entries.keys()),
+      idempotency: {
+        waitMs: options.idempotency?.waitMs ?? DEFAULT_IDEMPOTENCY_WAIT_MS,
+        // Longer than any live call: every attempt timing out, with the longest backoff between them.
+        leaseMs:
+          options.idempotency?.leaseMs ??
+          (upstream.timeoutMs + MAX_BACKOFF_MS) * (upstream.retries + 1) + DEFAULT_IDEMPOTENCY_WAIT_MS,
+        ...(options.idempotency?.retentionMs !== undefined && {
+          retentionMs: options.idempotency.retentionMs,
+        }),
+      },
+      localClaims: new LocalClaims(),
+      ...(options.observeToolCall !== undefined && { observe: options.observeToolCall }),
+      logger,
+    },
+    scopeOf: (ctx) => {
+      const request = ctx.requestInfo;
+      const header = request?.headers.get('idempotency-key') ?? undefined;
+      return {
+        ...identityOf(ctx.authInfo),
+        ...(header !== undefined && { idempotencyKeyHeader: header }),
+        ...(request !== undefined && {
+          onRetryAfter: (seconds: number) =>
+            retryAfter.set(request, Math.max(seconds, retryAfter.get(request) ?? 0)),
+        }),
+      };
     },
   });
   const mcp = createMcpFetch({
@@ -81,6 +129,13 @@ const mcpEndpoint: FastifyPluginAsync<McpEndpointOptions> = async (app, options)
       originValidation([...options.allowedOrigins]),
     ],
     handler: async (request, reply) => {
+      const authInfo = options.authenticate?.(request);
+      if (authInfo === false) {
+        return reply.code(401).send({
+          error: 'unauthorized',
+          message: 'This MCP server needs an authenticated caller; the request carried no valid credential.',
+        });
+      }
       // Cancels the MCP exchange (and the upstream call under it) when the client goes away.
       const abort = new AbortController();
       reply.raw.on('close', () => {
@@ -90,13 +145,15 @@ const mcpEndpoint: FastifyPluginAsync<McpEndpointOptions> = async (app, options)
         signal: abort.signal,
         maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
       });
-      const response = await mcp.fetch(webRequest, request.body);
+      const response = await mcp.fetch(webRequest, request.body, authInfo);
       if (response.body !== null && response.headers.get('content-type')?.startsWith('text/event-stream')) {
         return reply.send(response);
       }
       // A plain JSON answer: send its bytes directly instead of piping a web stream through Node streams.
       reply.code(response.status);
       for (const [name, value] of response.headers) reply.header(name, value);
+      const wait = retryAfter.get(webRequest);
+      if (wait !== undefined) reply.header('retry-after', String(wait));
       return reply.send(response.body === null ? undefined : Buffer.from(await response.arrayBuffer()));
     },
   });
@@ -105,5 +162,5 @@ const mcpEndpoint: FastifyPluginAsync<McpEndpointOptions> = async (app, options)
 export default fp(mcpEndpoint, {
   name: 'mcp-endpoint',
   fastify: '5.x',
-  dependencies: ['upstream-client'],
+  dependencies: ['upstream-client', 'store'],
 });

@@ -141,7 +141,7 @@ describe.each<{ revision: Revision }>([{ revision: '2025-11-25' }, { revision: '
         criteria: 'patentTitle:"robot arm"',
         start: 0,
         rows: 2,
-        idempotency_key: 'k-1',
+        idempotency_key: `k-1-${revision}`,
       });
       const request = sent();
       expect(`${request.method} ${request.url}`).toBe('POST /ds-api/oa_citations/v1/records');
@@ -155,7 +155,7 @@ describe.each<{ revision: Revision }>([{ revision: '2025-11-25' }, { revision: '
         petId: 7,
         additionalMetadata: 'front view',
         body: PNG.toString('base64'),
-        idempotency_key: 'k-2',
+        idempotency_key: `k-2-${revision}`,
       });
       const request = sent();
       expect(`${request.method} ${request.url}`).toBe(
@@ -197,7 +197,7 @@ describe.each<{ revision: Revision }>([{ revision: '2025-11-25' }, { revision: '
           content_type: 'application/jsonl',
         },
         purpose: 'batch',
-        idempotency_key: 'k-3',
+        idempotency_key: `k-3-${revision}`,
       });
       const request = sent();
       expect(`${request.method} ${request.url}`).toBe('POST /v1/files');
@@ -216,7 +216,7 @@ describe.each<{ revision: Revision }>([{ revision: '2025-11-25' }, { revision: '
       await call('openai', 'create_file', {
         file: { url: `${upstream.url}/downloads/batch.jsonl?sig=abc` },
         purpose: 'batch',
-        idempotency_key: 'k-4',
+        idempotency_key: `k-4-${revision}`,
       });
       expect(parseMultipart(sent().headers['content-type'], sent().body)).toEqual([
         { name: 'purpose', data: Buffer.from('batch') },
@@ -226,7 +226,7 @@ describe.each<{ revision: Revision }>([{ revision: '2025-11-25' }, { revision: '
       await call('openai', 'add_upload_part', {
         upload_id: 'upload_abc',
         data: { url: `${upstream.url}/downloads/cat.png`, filename: 'part-1' },
-        idempotency_key: 'k-5',
+        idempotency_key: `k-5-${revision}`,
       });
       const request = sent();
       expect(`${request.method} ${request.url}`).toBe('POST /v1/uploads/upload_abc/parts');
@@ -239,7 +239,7 @@ describe.each<{ revision: Revision }>([{ revision: '2025-11-25' }, { revision: '
       await call('box', 'post_files_content', {
         file: { content_base64: PNG.toString('base64'), filename: 'cat.png' },
         attributes: { name: 'cat.png', parent: { id: '0' } },
-        idempotency_key: 'k-6',
+        idempotency_key: `k-6-${revision}`,
       });
       const request = sent();
       expect(`${request.method} ${request.url}`).toBe('POST /2.0/files/content');
@@ -257,7 +257,7 @@ describe.each<{ revision: Revision }>([{ revision: '2025-11-25' }, { revision: '
       await call('box', 'post_users_id_avatar', {
         user_id: '12345',
         pic: { url: `${upstream.url}/downloads/cat.png` },
-        idempotency_key: 'k-7',
+        idempotency_key: `k-7-${revision}`,
       });
       const request = sent();
       expect(`${request.method} ${request.url}`).toBe('POST /2.0/users/12345/avatar');

@@ -4,6 +4,7 @@
  * mode is the reference: describe_tool must show what its tools/list shows, and call_tool must
  * answer what a direct tools/call answers.
  */
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildServer } from '../../runtime/build-server.js';
@@ -208,7 +209,9 @@ describe.each(REVISIONS)('dynamic mode over $revision', ({ revision }) => {
     { given: 'a text answer', name: 'search_notes', args: { query: 'note' } },
     { given: 'invalid arguments', name: 'get_note', args: { note_id: 7 } },
     { given: 'an upstream 404', name: 'get_note', args: { note_id: 'missing' } },
-  ])('call_tool with $given answers exactly like a direct call', async ({ name, args }) => {
+  ])('call_tool with $given answers exactly like a direct call', async ({ name, args: given }) => {
+    // A fresh key per run: the same key again would be (correctly) answered as a replay.
+    const args = 'idempotency_key' in given ? { ...given, idempotency_key: randomUUID() } : given;
     const direct = await all.client.callTool({ name, arguments: args });
     const requestsOfDirectCall = upstream.requests.splice(0);
     const viaMeta = await dynamic.client.callTool({

@@ -1,0 +1,295 @@
+/**
+ * The tool call path around the upstream call (DESIGN: validate args -> rate limit -> idempotency
+ * -> call -> audit): one function per call, shared by a direct `tools/call` and dynamic mode's
+ * `call_tool`. Every way a call can end becomes a `CallToolResult`, an audit entry for write tools
+ * and one event for the observers.
+ */
+import type { CallToolResult } from '@modelcontextprotocol/server';
+import {
+  describeInvalidKey,
+  describeKeyMismatch,
+  describeMissingKey,
+} from '../idempotency/describe-idempotency.js';
+import { fingerprintArguments } from '../idempotency/fingerprint-arguments.js';
+import {
+  type IdempotencySettings,
+  type KeyedExecution,
+  type LocalClaims,
+  runKeyedCall,
+} from '../idempotency/run-keyed-call.js';
+import {
+  type CompiledRateLimit,
+  checkRateLimits,
+  describeRateLimited,
+  RATE_LIMIT_META_KEY,
+  retryAfterSeconds,
+} from '../rate-limit/check-rate-limits.js';
+import type { AuditOutcome, Store } from '../stores/store-types.js';
+import {
+  errorResult,
+  executeValidated,
+  type ToolCallContext,
+  type UpstreamExecution,
+} from './execute-tool.js';
+import { formatArgumentErrors } from './format-argument-errors.js';
+import { redactSecretKeys } from './redact-response.js';
+import type { ToolCallObserver } from './tool-call-events.js';
+import { IDEMPOTENCY_KEY_ARGUMENT, type ToolRegistryEntry } from './tool-registry.js';
+
+/** Who is calling and how, per MCP request. */
+export interface CallScope {
+  /** Token subject, API-token id, trusted proxy user, or `anonymous`. */
+  readonly principal: string;
+  /** OAuth client id or API-token id, when known (audit only). */
+  readonly client?: string;
+  /** The `Idempotency-Key` header of the MCP HTTP request. */
+  readonly idempotencyKeyHeader?: string;
+  readonly signal: AbortSignal;
+  /** Called when the answer should carry `Retry-After` (seconds), where it is HTTP. */
+  readonly onRetryAfter?: (seconds: number) => void;
+}
+
+export interface CallLogger {
+  debug(object: object, message: string): void;
+  warn(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+/** Everything shared by all calls of one server, built at startup. */
+export interface CallServices {
+  readonly toolContext: Omit<ToolCallContext, 'signal' | 'logger'>;
+  readonly store: Store;
+  readonly rateLimits: ReadonlyMap<string, readonly CompiledRateLimit[]>;
+  readonly idempotency: IdempotencySettings;
+  readonly localClaims: LocalClaims;
+  readonly observe?: ToolCallObserver;
+  readonly logger: CallLogger;
+}
+
+interface Ending {
+  readonly result: CallToolResult;
+  readonly outcome: AuditOutcome;
+  readonly upstreamStatus?: number;
+  readonly idempotencyKey?: string;
+}
+
+const MAX_KEY_LENGTH = 255;
+// Printable ASCII: a key travels as an HTTP header value and is shown back to the model.
+const KEY_PATTERN = /^[\x21-\x7e][\x20-\x7e]*$/;
+
+export async function callTool(
+  entry: ToolRegistryEntry,
+  rawArgs: Readonly<Record<string, unknown>> | undefined,
+  scope: CallScope,
+  services: CallServices,
+): Promise<CallToolResult> {
+  const time = Date.now();
+  const started = performance.now();
+  const args = rawArgs ?? {};
+  let ending: Ending;
+  try {
+    ending = await runCall(entry, args, scope, services);
+  } catch (error) {
+    services.logger.error({ err: error, tool: entry.tool.name }, 'tool call failed unexpectedly');
+    ending = {
+      result: errorResult(`${entry.tool.name} failed because of an internal error in the MCP server.`),
+      outcome: 'failed',
+    };
+  }
+  const durationMs = performance.now() - started;
+  if (!entry.tool.annotations.readOnlyHint)
+    await audit(entry, args, scope, services, ending, time, durationMs);
+  services.observe?.({
+    tool: entry.tool.name,
+    outcome: ending.outcome,
+    isError: ending.result.isError === true,
+    durationMs,
+    principal: scope.principal,
+    ...(ending.upstreamStatus !== undefined && { upstreamStatus: ending.upstreamStatus }),
+  });
+  return ending.result;
+}
+
+async function runCall(
+  entry: ToolRegistryEntry,
+  rawArgs: Readonly<Record<string, unknown>>,
+  scope: CallScope,
+  services: CallServices,
+): Promise<Ending> {
+  const { tool } = entry;
+  const keyed = resolveIdempotencyKey(entry, rawArgs, scope.idempotencyKeyHeader);
+  if (!keyed.ok) return { result: errorResult(keyed.message), outcome: 'rejected' };
+  const { args, key } = keyed;
+  if (!entry.validateInput(args)) {
+    return {
+      result: errorResult(formatArgumentErrors(tool.name, entry.validateInput.errors ?? [])),
+      outcome: 'rejected',
+      ...(key !== undefined && { idempotencyKey: key }),
+    };
+  }
+
+  const rules = services.rateLimits.get(tool.name);
+  if (rules !== undefined) {
+    const limited = await enforceRateLimits(entry, rules, args, scope, services);
+    if (limited !== undefined) return { ...limited, ...(key !== undefined && { idempotencyKey: key }) };
+  }
+
+  const context: ToolCallContext = { ...services.toolContext, signal: scope.signal, logger: services.logger };
+  const execute = async (): Promise<KeyedExecution> => {
+    const execution = await executeValidated(entry, args, context);
+    if (execution.retryAfterSeconds !== undefined) scope.onRetryAfter?.(execution.retryAfterSeconds);
+    return { ...execution, outcome: outcomeOf(execution) };
+  };
+  if (key === undefined) return execute();
+
+  const { [IDEMPOTENCY_KEY_ARGUMENT]: _key, ...bindingArgs } = args;
+  const keyedResult = await runKeyedCall(
+    {
+      store: services.store.idempotency,
+      owner: services.store.owner,
+      ref: { principal: scope.principal, tool: tool.name, key },
+      fingerprint: fingerprintArguments(bindingArgs),
+      settings: services.idempotency,
+      keyForwarded: services.toolContext.upstream.forwardIdempotencyKey,
+      describe: {
+        toolName: tool.name,
+        key,
+        ...(entry.listToolName !== undefined && { checkToolName: entry.listToolName }),
+      },
+      execute,
+      signal: scope.signal,
+      onStoreError: (error, operation) =>
+        services.logger.error(
+          { err: error, tool: tool.name, operation },
+          'idempotency store failed; the key is unusable until its lease ends',
+        ),
+    },
+    services.localClaims,
+  );
+  return { ...keyedResult, idempotencyKey: key };
+}
+
+type KeyResolution =
+  | { readonly ok: true; readonly args: Readonly<Record<string, unknown>>; readonly key?: string }
+  | { readonly ok: false; readonly message: string };
+
+/** The key from the argument or the HTTP header; the header fills in a missing argument. */
+function resolveIdempotencyKey(
+  entry: ToolRegistryEntry,
+  args: Readonly<Record<string, unknown>>,
+  header: string | undefined,
+): KeyResolution {
+  const { tool } = entry;
+  if (!entry.takesIdempotencyKey) return { ok: true, args };
+  const argument = args[IDEMPOTENCY_KEY_ARGUMENT];
+  const headerKey = header === undefined || header.trim() === '' ? undefined : header.trim();
+  if (argument !== undefined && typeof argument !== 'string') {
+    // Let the schema validator say what type it must be.
+    return { ok: true, args };
+  }
+  if (argument !== undefined && headerKey !== undefined && argument !== headerKey) {
+    return { ok: false, message: describeKeyMismatch(tool.name, IDEMPOTENCY_KEY_ARGUMENT) };
+  }
+  const key = argument ?? headerKey;
+  if (key === undefined || key === '') {
+    if (tool.idempotency === 'required') {
+      return { ok: false, message: describeMissingKey(tool.name, IDEMPOTENCY_KEY_ARGUMENT) };
+    }
+    return { ok: true, args };
+  }
+  if (key.length > MAX_KEY_LENGTH || !KEY_PATTERN.test(key)) {
+    return { ok: false, message: describeInvalidKey(tool.name, IDEMPOTENCY_KEY_ARGUMENT) };
+  }
+  return {
+    ok: true,
+    args: argument === undefined ? { ...args, [IDEMPOTENCY_KEY_ARGUMENT]: key } : args,
+    key,
+  };
+}
+
+async function enforceRateLimits(
+  entry: ToolRegistryEntry,
+  rules: readonly CompiledRateLimit[],
+  args: Readonly<Record<string, unknown>>,
+  scope: CallScope,
+  services: CallServices,
+): Promise<Ending | undefined> {
+  let verdict: Awaited<ReturnType<typeof checkRateLimits>>;
+  try {
+    verdict = await checkRateLimits(services.store.rateLimits, rules, scope.principal, args);
+  } catch (error) {
+    // Limits protect the platform; an unavailable counter store must not stop every call.
+    services.logger.warn({ err: error, tool: entry.tool.name }, 'rate-limit store failed; call allowed');
+    return undefined;
+  }
+  if (verdict.allowed) return undefined;
+  const seconds = retryAfterSeconds(verdict.retryAfterMs);
+  scope.onRetryAfter?.(seconds);
+  return {
+    result: {
+      ...errorResult(describeRateLimited(entry.tool.name, verdict)),
+      _meta: {
+        [RATE_LIMIT_META_KEY]: {
+          retryAfterSeconds: seconds,
+          limit: verdict.definition.limit,
+          windowSeconds: verdict.definition.windowSeconds,
+          key: verdict.definition.key,
+        },
+      },
+    },
+    outcome: 'rate_limited',
+  };
+}
+
+function outcomeOf(execution: UpstreamExecution): AuditOutcome {
+  if (execution.upstreamStatus === 429) return 'rate_limited';
+  if (execution.result.isError !== true) return 'succeeded';
+  return execution.delivery === 'not_applied' && execution.upstreamStatus === undefined
+    ? 'rejected'
+    : 'failed';
+}
+
+async function audit(
+  entry: ToolRegistryEntry,
+  args: Readonly<Record<string, unknown>>,
+  scope: CallScope,
+  services: CallServices,
+  ending: Ending,
+  time: number,
+  durationMs: number,
+): Promise<void> {
+  try {
+    await services.store.audit.append({
+      time,
+      principal: scope.principal,
+      ...(scope.client !== undefined && { client: scope.client }),
+      tool: entry.tool.name,
+      arguments: redactArgumentsForAudit(args),
+      ...(ending.idempotencyKey !== undefined && { idempotencyKey: ending.idempotencyKey }),
+      outcome: ending.outcome,
+      ...(ending.upstreamStatus !== undefined && { upstreamStatus: ending.upstreamStatus }),
+      durationMs: Math.round(durationMs),
+    });
+  } catch (error) {
+    // The call already happened; losing its audit line is logged loudly rather than hidden.
+    services.logger.error(
+      { err: error, tool: entry.tool.name, principal: scope.principal, outcome: ending.outcome },
+      'audit entry could not be written',
+    );
+  }
+}
+
+const ELIDED_ARGUMENTS = new Set(['content_base64']);
+
+/** A copy without credential-looking values and without file contents (size only). */
+export function redactArgumentsForAudit(args: Readonly<Record<string, unknown>>): unknown {
+  const copy = JSON.parse(
+    JSON.stringify(args, (name, value) =>
+      ELIDED_ARGUMENTS.has(name) && typeof value === 'string'
+        ? `[${Math.floor((value.length * 3) / 4)} bytes]`
+        : value,
+    ),
+  ) as unknown;
+  redactSecretKeys(copy);
+  return copy;
+}
