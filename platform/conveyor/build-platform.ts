@@ -113,6 +113,14 @@ export async function buildPlatform(options: BuildPlatformOptions = {}): Promise
   );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  // Counted before anything can refuse or replay a request: what reached the platform at all.
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/v1/')) return;
+    const route = `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
+    state.requestCounts.set(route, (state.requestCounts.get(route) ?? 0) + 1);
+  });
+  // Not part of the API: lets tests in other processes see how often a write reached the platform.
+  app.get('/_platform/request-counts', async () => Object.fromEntries([...state.requestCounts].sort()));
 
   const latencyMs = options.latencyMs ?? 0;
   if (latencyMs > 0) {

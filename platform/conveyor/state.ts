@@ -173,6 +173,8 @@ export interface PlatformState {
   /** Fixed-window request counters per API key id. */
   readonly rateWindows: Map<string, { windowStart: number; count: number }>;
   readonly counters: Map<string, number>;
+  /** Requests received per `METHOD /route`, replays and refusals included: tests count deliveries. */
+  readonly requestCounts: Map<string, number>;
 }
 
 export function createPlatformState(tickMs: number): PlatformState {
@@ -188,6 +190,7 @@ export function createPlatformState(tickMs: number): PlatformState {
     idempotency: new Map(),
     rateWindows: new Map(),
     counters: new Map(),
+    requestCounts: new Map(),
   };
 }
 
