@@ -1,0 +1,95 @@
+/**
+ * How the runtime logs: one JSON object per line on stdout, level names and ISO times for log
+ * pipelines, a request id on every request's lines, and secrets (credential headers, password- and
+ * token-like fields) replaced by `[redacted]` before a line is written.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import { type LoggerOptions, stdTimeFunctions } from 'pino';
+
+export const REDACTED = '[redacted]';
+
+/** Headers that carry credentials or replayable keys; Node lower-cases header names on both sides. */
+const SECRET_HEADERS = [
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'proxy-authorization',
+  'idempotency-key',
+] as const;
+
+/** Field names whose values are secrets: as a top-level field or one level below one. */
+const SECRET_FIELDS = [
+  'password',
+  'token',
+  'secret',
+  'apiKey',
+  'api_key',
+  'credential',
+  'credentials',
+  'authorization',
+  'accessToken',
+  'access_token',
+  'refreshToken',
+  'refresh_token',
+  'clientSecret',
+  'client_secret',
+] as const;
+
+/**
+ * pino paths are exact: `*.x` is one level below any top-level key, not any depth. Deeper wildcards
+ * (`*.*.x`) would cover more but cost every line: with them a request line took about 30 µs against
+ * 2 µs without redaction; these paths take about 10 µs. So log secret-bearing objects shallow.
+ */
+export const REDACT_PATHS: readonly string[] = [
+  ...['req', 'res'].flatMap((parent) => SECRET_HEADERS.map((name) => `${parent}.headers["${name}"]`)),
+  ...SECRET_FIELDS.flatMap((name) => [name, `*.${name}`]),
+];
+
+/** Logger options for Fastify's `logger` server option (or `pino()` directly). */
+export function buildLoggerOptions(level: string): LoggerOptions {
+  return {
+    level,
+    redact: { paths: [...REDACT_PATHS], censor: REDACTED },
+    timestamp: stdTimeFunctions.isoTime,
+    formatters: {
+      // `"level":"info"` rather than 30: log pipelines index names without a lookup table.
+      level: (label) => ({ level: label }),
+    },
+    serializers: {
+      // Fastify's own fields plus the headers (secrets redacted): client, protocol version, session.
+      req: (request: FastifyRequest) => ({
+        method: request.method,
+        url: request.url,
+        host: request.host,
+        remoteAddress: request.ip,
+        remotePort: request.socket?.remotePort,
+        headers: request.headers,
+      }),
+      res: (reply: FastifyReply) => ({
+        statusCode: reply.statusCode,
+        ...(typeof reply.getHeaders === 'function' && { headers: reply.getHeaders() }),
+      }),
+    },
+  };
+}
+
+const REQUEST_ID_HEADER = 'x-request-id';
+/** An inbound id is kept only when it is short and plain, so it cannot forge or break log lines. */
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Fastify server options for request ids: the proxy's `X-Request-Id` when it looks like one, else a
+ * random UUID (Fastify's default `req-1`, `req-2`... restarts with every process and collides across
+ * instances). Fastify logs it as `reqId`.
+ */
+export function buildRequestIdOptions(): Pick<FastifyServerOptions, 'genReqId'> {
+  return {
+    genReqId: (request: IncomingMessage) => {
+      const inbound = request.headers[REQUEST_ID_HEADER];
+      return typeof inbound === 'string' && SAFE_REQUEST_ID.test(inbound) ? inbound : randomUUID();
+    },
+  };
+}
