@@ -173,7 +173,7 @@ describe('keyed write calls', () => {
 
   it('keys are scoped per principal: the same key from two users is two actions', async () => {
     const { connect } = await start({ trustedPrincipalHeader: 'X-Forwarded-User' });
-    const ann = await connect();
+    const ann = await connect({ 'X-Forwarded-User': 'ann' });
     const bob = await connect({ 'X-Forwarded-User': 'bob' });
     await call(ann.client, 'create_note', { title: 'Shared key', idempotency_key: 'same-key-1' });
     const fromBob = await call(bob.client, 'create_note', {
