@@ -67,6 +67,8 @@ export interface ServerOptions {
    * SPEC2MCP_TRUSTED_PRINCIPAL_HEADER); requests without it are refused with 401.
    */
   readonly trustedPrincipalHeader?: string;
+  /** `false` ignores the API's rate-limit rules (env SPEC2MCP_RATE_LIMITS=off). Default true. */
+  readonly enforceRateLimits?: boolean;
   /** Validates the caller; overrides `trustedPrincipalHeader`. `false` refuses with 401. */
   readonly authenticate?: (request: FastifyRequest) => AuthInfo | undefined | false;
 }
@@ -99,7 +101,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(upstreamClient, { baseUrl, timeoutMs: api.upstream.timeoutMs });
   await app.register(storePlugin, { store: options.store ?? { kind: 'memory' } });
   await app.register(mcpEndpoint, {
-    api,
+    api: options.enforceRateLimits === false ? withoutRateLimits(api) : api,
     tools,
     prompts,
     credential,
@@ -126,6 +128,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     'api loaded',
   );
   return app;
+}
+
+function withoutRateLimits(api: ApiDefinition): ApiDefinition {
+  const { rateLimits: _ignored, ...rest } = api;
+  return rest;
 }
 
 function resolveAuthenticate(options: ServerOptions): ServerOptions['authenticate'] {

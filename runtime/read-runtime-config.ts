@@ -4,6 +4,7 @@
  */
 import { LOCALHOST_NAMES } from './build-server.js';
 import { TOOL_MODES, type ToolMode } from './mcp/tool-registry.js';
+import { readStoreConfig, type StoreConfig } from './stores/create-store.js';
 
 export interface RuntimeConfig {
   readonly apiDir: string;
@@ -16,6 +17,12 @@ export interface RuntimeConfig {
   readonly toolsets?: readonly string[];
   readonly toolMode: ToolMode;
   readonly logLevel: string;
+  /** Idempotency records, rate-limit counters and audit (SQLite in `.data/` by default). */
+  readonly store: StoreConfig;
+  readonly trustedPrincipalHeader?: string;
+  readonly idempotencyWaitMs?: number;
+  /** `false` turns the overlay's rate limits off (SPEC2MCP_RATE_LIMITS=off). */
+  readonly enforceRateLimits: boolean;
 }
 
 export class RuntimeConfigError extends Error {
@@ -35,7 +42,23 @@ Environment:
   SPEC2MCP_TOOLSETS             comma-separated toolsets to serve (default: all tools)
   SPEC2MCP_TOOL_MODE            all (default): list every tool; dynamic: list only search_tools,
                                 describe_tool and call_tool (for APIs with hundreds of tools)
-  LOG_LEVEL                     pino level (default info)`;
+  LOG_LEVEL                     pino level (default info)
+
+Idempotency, rate limits, audit:
+  SPEC2MCP_STORE                sqlite (default), postgres or memory
+  SPEC2MCP_DATA_DIR             folder of the SQLite file (default .data)
+  SPEC2MCP_DATABASE_URL         postgres://user:password@host:5432/db (SPEC2MCP_STORE=postgres);
+                                several instances sharing it behave as one server
+  SPEC2MCP_DATABASE_SCHEMA      PostgreSQL schema (default public)
+  SPEC2MCP_DATABASE_POOL_MAX    PostgreSQL connections per instance (default 10)
+  SPEC2MCP_SQLITE_SYNCHRONOUS   normal (default: survives a crash) or full (also a power loss)
+  SPEC2MCP_IDEMPOTENCY_RETENTION_SECONDS  how long keys are remembered (default 86400)
+  SPEC2MCP_IDEMPOTENCY_WAIT_SECONDS       how long a retry waits for a still-running first call
+                                before answering "still running" (default 10)
+  SPEC2MCP_AUDIT_RETENTION_DAYS audit entries older than this are deleted (default: kept)
+  SPEC2MCP_RATE_LIMITS          on (default): enforce the overlay's rateLimits; off: do not
+  SPEC2MCP_TRUSTED_PRINCIPAL_HEADER  header set by an authenticating proxy with the user
+                                (e.g. X-Forwarded-User); requests without it get 401`;
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
 
@@ -57,6 +80,26 @@ export function readRuntimeConfig(env: NodeJS.ProcessEnv, argv: readonly string[
       `SPEC2MCP_TOOL_MODE must be one of ${TOOL_MODES.join(', ')}, got "${env['SPEC2MCP_TOOL_MODE']}".`,
     );
   }
+  const waitSeconds = env['SPEC2MCP_IDEMPOTENCY_WAIT_SECONDS'];
+  const idempotencyWaitMs = waitSeconds ? Number(waitSeconds) * 1000 : undefined;
+  if (idempotencyWaitMs !== undefined && !(Number.isFinite(idempotencyWaitMs) && idempotencyWaitMs >= 0)) {
+    throw new RuntimeConfigError(
+      `SPEC2MCP_IDEMPOTENCY_WAIT_SECONDS must be a number of seconds of at least 0, got "${waitSeconds}".`,
+    );
+  }
+  const rateLimits = env['SPEC2MCP_RATE_LIMITS']?.trim().toLowerCase() || 'on';
+  if (rateLimits !== 'on' && rateLimits !== 'off') {
+    throw new RuntimeConfigError(
+      `SPEC2MCP_RATE_LIMITS must be on or off, got "${env['SPEC2MCP_RATE_LIMITS']}".`,
+    );
+  }
+  let store: StoreConfig;
+  try {
+    store = readStoreConfig(env);
+  } catch (error) {
+    throw new RuntimeConfigError((error as Error).message);
+  }
+  const trustedPrincipalHeader = env['SPEC2MCP_TRUSTED_PRINCIPAL_HEADER']?.trim();
   return {
     apiDir,
     host,
@@ -68,6 +111,10 @@ export function readRuntimeConfig(env: NodeJS.ProcessEnv, argv: readonly string[
     ...(toolsets !== undefined && { toolsets }),
     toolMode,
     logLevel: env['LOG_LEVEL'] || 'info',
+    store,
+    ...(trustedPrincipalHeader && { trustedPrincipalHeader }),
+    ...(idempotencyWaitMs !== undefined && { idempotencyWaitMs }),
+    enforceRateLimits: rateLimits === 'on',
   };
 }
 

@@ -16,6 +16,8 @@ describe('readRuntimeConfig', () => {
       allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
       toolMode: 'all',
       logLevel: 'info',
+      store: { kind: 'sqlite', file: '.data/spec2mcp.sqlite', synchronous: 'normal' },
+      enforceRateLimits: true,
     });
   });
 
@@ -31,6 +33,11 @@ describe('readRuntimeConfig', () => {
         SPEC2MCP_TOOLSETS: 'notes, search',
         SPEC2MCP_TOOL_MODE: 'dynamic',
         LOG_LEVEL: 'debug',
+        SPEC2MCP_STORE: 'postgres',
+        SPEC2MCP_DATABASE_URL: 'postgres://mcp@db:5432/mcp',
+        SPEC2MCP_TRUSTED_PRINCIPAL_HEADER: 'X-Forwarded-User',
+        SPEC2MCP_IDEMPOTENCY_WAIT_SECONDS: '2.5',
+        SPEC2MCP_RATE_LIMITS: 'off',
       },
       ['generated/notes'],
     );
@@ -45,7 +52,33 @@ describe('readRuntimeConfig', () => {
       toolsets: ['notes', 'search'],
       toolMode: 'dynamic',
       logLevel: 'debug',
+      store: { kind: 'postgres', connectionString: 'postgres://mcp@db:5432/mcp' },
+      trustedPrincipalHeader: 'X-Forwarded-User',
+      idempotencyWaitMs: 2500,
+      enforceRateLimits: false,
     });
+  });
+
+  it.each([
+    {
+      variable: 'SPEC2MCP_RATE_LIMITS',
+      value: 'maybe',
+      want: 'SPEC2MCP_RATE_LIMITS must be on or off, got "maybe".',
+    },
+    {
+      variable: 'SPEC2MCP_IDEMPOTENCY_WAIT_SECONDS',
+      value: '-1',
+      want: 'SPEC2MCP_IDEMPOTENCY_WAIT_SECONDS must be a number of seconds of at least 0, got "-1".',
+    },
+    {
+      variable: 'SPEC2MCP_STORE',
+      value: 'redis',
+      want: 'SPEC2MCP_STORE must be one of memory, sqlite, postgres; got "redis".',
+    },
+  ])('$variable=$value is a configuration error', ({ variable, value, want }) => {
+    expect(() => readRuntimeConfig({ [variable]: value }, ['generated/notes'])).toThrow(
+      new RuntimeConfigError(want),
+    );
   });
 
   it.each([
