@@ -1,17 +1,29 @@
 /**
- * Loads a generated API, builds the server, listens, and closes cleanly on
- * SIGINT/SIGTERM. Shared by `runtime/main.ts` and `spec2mcp serve`.
+ * Loads a generated API, builds the server, listens, and shuts down gracefully on SIGINT/SIGTERM.
+ * Shared by `runtime/main.ts` and `spec2mcp serve`.
  */
+import { constants } from 'node:os';
 import type { FastifyInstance } from 'fastify';
+import { destination } from 'pino';
 import { buildServer } from './build-server.js';
 import { loadApi } from './load-api.js';
-import type { RuntimeConfig } from './read-runtime-config.js';
+import { buildLoggerOptions } from './logger-options.js';
+import { type RuntimeConfig, RuntimeConfigError } from './read-runtime-config.js';
 
-export async function startServer(config: RuntimeConfig): Promise<FastifyInstance> {
+/** How long in-flight requests may take to finish after a signal (env SPEC2MCP_SHUTDOWN_TIMEOUT_SECONDS). */
+export const DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 30;
+
+export async function startServer(
+  config: RuntimeConfig,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<FastifyInstance> {
+  const shutdownTimeoutMs = readShutdownTimeoutMs(env);
   const api = await loadApi(config.apiDir);
   const app = await buildServer({
     api,
-    logger: { level: config.logLevel },
+    // Synchronous stdout: the process exits right after its last lines (shutdown, deadline), and
+    // pino's default asynchronous writes lost them about one run in three.
+    logger: { ...buildLoggerOptions(config.logLevel), stream: destination({ dest: 1, sync: true }) },
     allowedHosts: config.allowedHosts,
     ...(config.upstreamUrl !== undefined && { upstreamUrl: config.upstreamUrl }),
     ...(config.upstreamCredential !== undefined && { upstreamCredential: config.upstreamCredential }),
@@ -19,22 +31,7 @@ export async function startServer(config: RuntimeConfig): Promise<FastifyInstanc
     ...(config.toolsets !== undefined && { toolsets: config.toolsets }),
     toolMode: config.toolMode,
   });
-
-  let closing = false;
-  const shutDown = (signal: NodeJS.Signals) => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, 'shutting down');
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        app.log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', shutDown);
-  process.once('SIGTERM', shutDown);
+  handleShutdownSignals(app, { timeoutMs: shutdownTimeoutMs });
 
   const address = await app.listen({ port: config.port, host: config.host });
   app.log.info(
@@ -42,4 +39,93 @@ export async function startServer(config: RuntimeConfig): Promise<FastifyInstanc
     `MCP endpoint listening on ${address}${app.mcpEndpoint.path}`,
   );
   return app;
+}
+
+/** SPEC2MCP_SHUTDOWN_TIMEOUT_SECONDS in ms: a positive number of seconds, default 30. */
+export function readShutdownTimeoutMs(env: Readonly<Record<string, string | undefined>>): number {
+  const raw = env['SPEC2MCP_SHUTDOWN_TIMEOUT_SECONDS'];
+  if (raw === undefined || raw.trim() === '') return DEFAULT_SHUTDOWN_TIMEOUT_SECONDS * 1000;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new RuntimeConfigError(
+      `SPEC2MCP_SHUTDOWN_TIMEOUT_SECONDS must be a positive number of seconds, got "${raw}".`,
+    );
+  }
+  return Math.round(seconds * 1000);
+}
+
+export interface ShutdownOptions {
+  /** Deadline for in-flight requests after the first signal; then the process exits 1. */
+  readonly timeoutMs: number;
+  /** Where signals come from. Default `process`. */
+  readonly signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
+  /** Ends the process. Default `process.exit`. */
+  readonly exit?: (code: number) => void;
+}
+
+const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+/** Keep-alive sockets that finish their last response during shutdown are closed this often. */
+const IDLE_REAP_INTERVAL_MS = 100;
+
+/**
+ * First SIGINT/SIGTERM: stop accepting connections, answer requests on open connections with 503
+ * (Fastify's `return503OnClosing`), let in-flight requests finish, then exit 0; exit 1 if that takes
+ * longer than `timeoutMs`. A second signal exits at once. Returns a function that removes the handlers.
+ */
+export function handleShutdownSignals(app: FastifyInstance, options: ShutdownOptions): () => void {
+  const signals = options.signals ?? process;
+  const exitProcess = options.exit ?? ((code: number) => process.exit(code));
+  let closing = false;
+  let exited = false;
+  // Once: a close that resolves after the deadline or a second signal must not exit again.
+  const exit = (code: number) => {
+    if (exited) return;
+    exited = true;
+    exitProcess(code);
+  };
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closing) {
+      app.log.warn({ signal }, 'second signal: exiting without waiting for in-flight requests');
+      exit(128 + (constants.signals[signal] ?? 0));
+      return;
+    }
+    closing = true;
+    app.log.info(
+      { signal, timeoutSeconds: options.timeoutMs / 1000 },
+      'shutting down: refusing new connections, waiting for in-flight requests',
+    );
+    // Fastify's close waits for every connection to end, and a keep-alive socket whose request
+    // finishes after the close began would otherwise idle until keepAliveTimeout (72 s).
+    const reaper = setInterval(() => app.server.closeIdleConnections(), IDLE_REAP_INTERVAL_MS);
+    reaper.unref();
+    const deadline = setTimeout(() => {
+      app.server.getConnections((_error, open) => {
+        app.log.error(
+          { timeoutSeconds: options.timeoutMs / 1000, openConnections: open },
+          'shutdown deadline exceeded: exiting with requests still in flight',
+        );
+        exit(1);
+      });
+    }, options.timeoutMs);
+    app.close().then(
+      () => {
+        clearInterval(reaper);
+        clearTimeout(deadline);
+        app.log.info('shutdown complete');
+        exit(0);
+      },
+      (error: unknown) => {
+        clearInterval(reaper);
+        clearTimeout(deadline);
+        app.log.error({ err: error }, 'shutdown failed');
+        exit(1);
+      },
+    );
+  };
+
+  for (const signal of SHUTDOWN_SIGNALS) signals.on(signal, onSignal);
+  return () => {
+    for (const signal of SHUTDOWN_SIGNALS) signals.off(signal, onSignal);
+  };
 }
