@@ -30,6 +30,12 @@ export async function startServer(
     ...(config.allowedOrigins !== undefined && { allowedOrigins: config.allowedOrigins }),
     ...(config.toolsets !== undefined && { toolsets: config.toolsets }),
     toolMode: config.toolMode,
+    store: config.store,
+    enforceRateLimits: config.enforceRateLimits,
+    ...(config.trustedPrincipalHeader !== undefined && {
+      trustedPrincipalHeader: config.trustedPrincipalHeader,
+    }),
+    ...(config.idempotencyWaitMs !== undefined && { idempotency: { waitMs: config.idempotencyWaitMs } }),
   });
   handleShutdownSignals(app, { timeoutMs: shutdownTimeoutMs });
 

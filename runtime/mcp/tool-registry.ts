@@ -250,7 +250,17 @@ function findListTool(tool: ToolDefinition, tools: readonly ToolDefinition[]): s
     .filter(
       (candidate) => tool.toolsets.length === 0 || candidate.toolsets.some((t) => tool.toolsets.includes(t)),
     );
-  return candidates.map((candidate) => candidate.name).sort()[0];
+  // The list over the same resource first: most path segments in common, then by name.
+  const shared = (candidate: ToolDefinition) => sharedSegments(tool.http.path, candidate.http.path);
+  return candidates.sort((a, b) => shared(b) - shared(a) || (a.name < b.name ? -1 : 1))[0]?.name;
+}
+
+function sharedSegments(left: string, right: string): number {
+  const a = left.split('/').filter(Boolean);
+  const b = right.split('/').filter(Boolean);
+  let count = 0;
+  while (count < a.length && count < b.length && a[count] === b[count]) count += 1;
+  return count;
 }
 
 function bindsArgument(tool: ToolDefinition, argument: string): boolean {

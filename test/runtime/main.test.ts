@@ -40,9 +40,15 @@ function waitForExit(process: ChildProcess): Promise<number | null> {
 
 describe('runtime/main.ts', () => {
   it('listens on PORT/HOST, serves the API from the argv folder, shuts down cleanly on SIGTERM', async () => {
-    child = startMain({ PORT: '0', HOST: '127.0.0.1', SPEC2MCP_UPSTREAM_URL: 'http://127.0.0.1:9/v1' }, [
-      fixtureDir,
-    ]);
+    child = startMain(
+      {
+        PORT: '0',
+        HOST: '127.0.0.1',
+        SPEC2MCP_UPSTREAM_URL: 'http://127.0.0.1:9/v1',
+        SPEC2MCP_STORE: 'memory',
+      },
+      [fixtureDir],
+    );
     const url = await waitForUrl(child);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
 
