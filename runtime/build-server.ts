@@ -15,6 +15,7 @@ import { buildToolRegistry, type ToolMode } from './mcp/tool-registry.js';
 import errorHandler from './plugins/error-handler.js';
 import health from './plugins/health.js';
 import mcpEndpoint from './plugins/mcp-endpoint.js';
+import metrics from './plugins/metrics.js';
 import storePlugin from './plugins/store.js';
 import upstreamClient from './plugins/upstream-client.js';
 import type { StoreConfig } from './stores/create-store.js';
@@ -100,6 +101,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(health);
   await app.register(upstreamClient, { baseUrl, timeoutMs: api.upstream.timeoutMs });
   await app.register(storePlugin, { store: options.store ?? { kind: 'memory' } });
+  await app.register(metrics, { mcpPath: options.mcpPath ?? '/mcp' });
   await app.register(mcpEndpoint, {
     api: options.enforceRateLimits === false ? withoutRateLimits(api) : api,
     tools,
@@ -115,6 +117,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(options.retryBackoffMs !== undefined && { retryBackoffMs: options.retryBackoffMs }),
     ...(options.idempotency !== undefined && { idempotency: options.idempotency }),
     ...(authenticate !== undefined && { authenticate }),
+    observeToolCall: app.metrics.observeToolCall,
   });
   app.log.info(
     {

@@ -41,6 +41,8 @@ afterEach(async () => {
 
 interface Started {
   readonly store: Store;
+  /** The server's origin. */
+  readonly origin: string;
   /** A client; `headers` are sent on every HTTP request, `responses` records each answer's headers. */
   connect(headers?: Record<string, string>): Promise<{ client: Client; responses: Headers[] }>;
 }
@@ -67,6 +69,7 @@ async function start(
   open.push(entry);
   return {
     store,
+    origin: address,
     async connect(headers = {}) {
       const responses: Headers[] = [];
       const client = new Client(
@@ -338,6 +341,19 @@ describe('audit', () => {
       expect(entry.durationMs).toBeGreaterThanOrEqual(0);
     }
     expect(entries[2]?.arguments).toEqual({ title: 'Audited', idempotency_key: 'key-audit-1' });
+  });
+
+  it('every call also reaches the Prometheus series by tool and outcome', async () => {
+    const { connect, origin } = await start();
+    const { client } = await connect();
+    await call(client, 'create_note', { title: 'Counted', idempotency_key: 'key-metrics-1' });
+    await call(client, 'create_note', { title: 'Counted', idempotency_key: 'key-metrics-1' });
+    await call(client, 'create_note', { title: 'Counted' });
+    const exposition = await (await fetch(`${origin}/metrics`)).text();
+    expect(exposition).toContain('spec2mcp_tool_calls_total{tool="create_note",outcome="succeeded"} 1');
+    expect(exposition).toContain('spec2mcp_tool_calls_total{tool="create_note",outcome="replayed"} 1');
+    expect(exposition).toContain('spec2mcp_tool_calls_total{tool="create_note",outcome="rejected"} 1');
+    expect(exposition).toContain('spec2mcp_tool_call_errors_total{tool="create_note"} 1');
   });
 
   it('audit arguments hide credential-looking values and file contents', () => {
