@@ -31,6 +31,10 @@ Usage:
       Serve a generated API over MCP (Streamable HTTP at /mcp). The upstream credential comes
       from SPEC2MCP_UPSTREAM_CREDENTIAL. --mode dynamic lists only the tool-discovery tools
       (SPEC2MCP_TOOL_MODE); --toolsets serves only those toolsets (SPEC2MCP_TOOLSETS).
+  spec2mcp audit [--since 15m|ISO] [--until 15m|ISO] [--tool NAME] [--principal ID] [--outcome O]
+                [--limit N] [--json] [--data-dir DIR | --database-url URL]
+      List audited tool calls, newest first, from the store the server uses (SPEC2MCP_STORE,
+      SPEC2MCP_DATA_DIR, SPEC2MCP_DATABASE_URL). \`spec2mcp audit --help\` for details.
 
 Exit codes: 0 ok, 1 problems found (diagnostics printed), 2 usage error.`;
 
@@ -44,6 +48,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         return await runGenerate(rest, true);
       case 'serve':
         return await runServe(rest);
+      case 'audit': {
+        // Loaded on demand: the store drivers are not needed to generate.
+        const { runAuditCommand } = await import('./audit-command.js');
+        return await runAuditCommand(rest);
+      }
       case undefined:
       case '-h':
       case '--help':
