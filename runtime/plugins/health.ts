@@ -15,6 +15,8 @@ declare module 'fastify' {
   }
 }
 
+const STORE_PING_TIMEOUT_MS = 2_000;
+
 const health: FastifyPluginAsync = async (app) => {
   const readiness = { ready: false };
   app.decorate('readiness', readiness as Readiness);
@@ -26,10 +28,27 @@ const health: FastifyPluginAsync = async (app) => {
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/readyz', async (request, reply) => {
     if (!readiness.ready) return reply.code(503).send({ status: 'not_ready' });
+    // Without its store the server cannot claim keys or audit writes: take it out of rotation.
+    if (app.hasDecorator('store')) {
+      try {
+        await withTimeout(app.store.ping(), STORE_PING_TIMEOUT_MS);
+      } catch (error) {
+        request.log.warn({ err: error }, 'readiness: the store does not answer');
+        return reply.code(503).send({ status: 'store_unavailable' });
+      }
+    }
     return { status: 'ready' };
   });
 };
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 export default fp(health, { name: 'health', fastify: '5.x' });

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../runtime/build-server.js';
+import { openMemoryStore } from '../../runtime/stores/memory-store.js';
 import { notesApi } from '../fixtures/runtime/notes-api.js';
 
 const INITIALIZE = {
@@ -151,6 +152,25 @@ describe('health', () => {
     const ready = await app.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(200);
     expect(ready.json()).toEqual({ status: 'ready' });
+  });
+
+  it('/readyz is 503 when the store does not answer, and ready again once it does', async () => {
+    const store = openMemoryStore();
+    let down = false;
+    const flaky = {
+      ...store,
+      ping: () => (down ? Promise.reject(new Error('connection refused')) : store.ping()),
+    };
+    const server = await buildServer({ api: notesApi, upstreamUrl: 'http://127.0.0.1:9/v1', store: flaky });
+    await server.ready();
+    down = true;
+    const unavailable = await server.inject({ method: 'GET', url: '/readyz' });
+    expect(unavailable.statusCode).toBe(503);
+    expect(unavailable.json()).toEqual({ status: 'store_unavailable' });
+    down = false;
+    expect((await server.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+    await server.close();
+    await store.close();
   });
 
   it('readiness is false until every plugin has loaded', async () => {
