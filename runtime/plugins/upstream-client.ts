@@ -1,6 +1,8 @@
 /**
  * One keep-alive undici pool to the platform's origin, shared by every tool call and closed with
- * the server, so calls reuse connections instead of paying a TCP/TLS handshake each.
+ * the server, so calls reuse connections instead of paying a TCP/TLS handshake each. Its
+ * `connections` bounds the concurrent upstream requests; calls beyond it wait in the pool's queue,
+ * bounded by each call's deadline (see send-request.ts).
  */
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
@@ -20,29 +22,54 @@ declare module 'fastify' {
 
 export interface UpstreamClientOptions {
   readonly baseUrl: string;
+  /** The API's overall upstream timeout (`upstream.timeoutMs`); default of the three below. */
   readonly timeoutMs: number;
-  /** Maximum concurrent connections to the platform. */
+  /**
+   * Maximum concurrent connections, hence in-flight requests, to the platform
+   * (env SPEC2MCP_UPSTREAM_MAX_CONNECTIONS). Default 64.
+   */
   readonly connections?: number;
+  /** TCP/TLS connect timeout. Default: min(timeoutMs, 10 s). */
+  readonly connectTimeoutMs?: number;
+  /** Wait for response headers once a request is sent. Default: timeoutMs. */
+  readonly headersTimeoutMs?: number;
+  /** Longest silence between two body chunks. Default: timeoutMs. */
+  readonly bodyTimeoutMs?: number;
 }
 
+export const DEFAULT_UPSTREAM_CONNECTIONS = 64;
 const CONNECT_TIMEOUT_CAP_MS = 10_000;
 const CLOSE_GRACE_MS = 5_000;
 
-const upstreamClient: FastifyPluginAsync<UpstreamClientOptions> = async (app, options) => {
-  const origin = new URL(options.baseUrl).origin;
-  const pool = new Pool(origin, {
-    connections: options.connections ?? 64,
+/** The pool's options from the plugin's: separate connect / headers / body timeouts. */
+export function buildPoolOptions(options: UpstreamClientOptions): Pool.Options {
+  const connections = options.connections ?? DEFAULT_UPSTREAM_CONNECTIONS;
+  if (!Number.isInteger(connections) || connections < 1) {
+    throw new Error(`Upstream connections must be a positive integer, got ${connections}.`);
+  }
+  return {
+    connections,
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 120_000,
-    connectTimeout: Math.min(options.timeoutMs, CONNECT_TIMEOUT_CAP_MS),
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-  });
+    connectTimeout: options.connectTimeoutMs ?? Math.min(options.timeoutMs, CONNECT_TIMEOUT_CAP_MS),
+    headersTimeout: options.headersTimeoutMs ?? options.timeoutMs,
+    bodyTimeout: options.bodyTimeoutMs ?? options.timeoutMs,
+  };
+}
+
+const upstreamClient: FastifyPluginAsync<UpstreamClientOptions> = async (app, options) => {
+  const origin = new URL(options.baseUrl).origin;
+  const pool = new Pool(origin, buildPoolOptions(options));
   app.decorate('upstream', { dispatcher: pool, baseUrl: options.baseUrl });
   app.addHook('onClose', async () => {
     // close() waits for in-flight calls; a platform that never answers must not block shutdown.
-    const grace = new Promise<'timeout'>((resolve) => setTimeout(resolve, CLOSE_GRACE_MS, 'timeout').unref());
-    if ((await Promise.race([pool.close(), grace])) === 'timeout') await pool.destroy();
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(resolve, CLOSE_GRACE_MS, 'timeout');
+    });
+    const closed = await Promise.race([pool.close(), grace]);
+    clearTimeout(timer);
+    if (closed === 'timeout') await pool.destroy();
   });
 };
 
