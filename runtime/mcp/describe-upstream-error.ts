@@ -96,6 +96,23 @@ function readFieldName(record: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
+/**
+ * Seconds the platform asked the caller to wait, from Retry-After on a 429 or a 503 (the statuses
+ * that define it for this purpose); undefined when absent or unreadable.
+ */
+export function retryAfterSecondsOf(
+  status: number,
+  headers: Readonly<Record<string, string>>,
+): number | undefined {
+  if (status !== 429 && status !== 503) return undefined;
+  const name = Object.keys(headers).find((key) => key.toLowerCase() === 'retry-after');
+  return parseRetryAfterSeconds(name === undefined ? undefined : headers[name]);
+}
+
+function formatSeconds(seconds: number): string {
+  return seconds === 1 ? '1 second' : `${seconds} seconds`;
+}
+
 function clip(text: string): string {
   const single = text.replace(/\s+/g, ' ').trim();
   return single.length > MAX_MESSAGE_CHARS ? `${single.slice(0, MAX_MESSAGE_CHARS)}…` : single;
@@ -147,21 +164,28 @@ function adviseOnStatus(context: UpstreamErrorContext, platform: PlatformError):
   if (status === 409) {
     return 'Conflict with the current state of the resource: re-read its current state, then retry with arguments that match it.';
   }
+  const retryAfter = retryAfterSecondsOf(status, context.headers);
   if (status === 429) {
-    const seconds = parseRetryAfterSeconds(context.headers['retry-after']);
-    return seconds === undefined
-      ? 'Rate limited: wait a little before retrying; the platform did not say how long.'
-      : `Rate limited: retry after ${seconds} seconds.`;
+    return retryAfter === undefined
+      ? 'Rate limited: wait a little before retrying; the platform did not say how long, so retry after a short while.'
+      : `Rate limited: retry after ${formatSeconds(retryAfter)}.`;
   }
   if (status >= 500) {
-    return context.retrySafe
-      ? 'The platform had an internal problem. Retry later; retrying this call is safe.'
-      : 'The platform had an internal problem. The operation may or may not have been applied: check the current state before retrying.';
+    const failed = 'The platform had an internal problem.';
+    const safe = context.retrySafe
+      ? 'Retry later; retrying this call is safe.'
+      : 'The operation may or may not have been applied: check the current state before retrying.';
+    const when =
+      retryAfter === undefined ? '' : ` The platform asked to wait ${formatSeconds(retryAfter)} first.`;
+    return `${failed} ${safe}${when}`;
   }
   return `The platform refused the request; check the arguments against the description of ${toolName}.`;
 }
 
-/** Text for a call the platform never answered: timeout or connection failure. */
+/** Codes of a connection that was up and then broke: the request may have reached the platform. */
+const BROKEN_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+
+/** Text for a call the platform never answered in full: timeout or connection failure. */
 export function describeNoAnswer(input: {
   readonly toolName: string;
   readonly kind: 'timeout' | 'unreachable';
@@ -171,11 +195,12 @@ export function describeNoAnswer(input: {
   readonly notSent?: boolean;
   readonly retrySafe: boolean;
   readonly idempotencyKeySent: boolean;
+  /** Before the response headers, or while reading the body (SendOutcome's `phase`). */
+  readonly phase?: 'headers' | 'body';
+  /** Status the platform answered before the body stalled or broke. */
+  readonly status?: number;
 }): string {
-  const head =
-    input.kind === 'timeout'
-      ? `${input.toolName} failed: the platform did not answer within ${input.timeoutMs} ms.`
-      : `${input.toolName} failed: the platform could not be reached (${input.code ?? 'connection error'}).`;
+  const head = `${input.toolName} failed: ${describeWhatHappened(input)}`;
   if (input.notSent || input.retrySafe) {
     const why = input.notSent
       ? 'the request was never sent'
@@ -184,8 +209,33 @@ export function describeNoAnswer(input: {
         : 'the operation is idempotent';
     return `${head} It is safe to retry (${why}); wait a moment first.`;
   }
+  if (input.status !== undefined && input.status >= 200 && input.status < 300) {
+    return (
+      `${head} The platform accepted the request (HTTP ${input.status}), so it was most likely applied: ` +
+      'do not repeat it; check the current state (for example with a get or list tool) instead.'
+    );
+  }
   return (
     `${head} It is not safe to simply retry: the platform may have applied the request. ` +
     'Check the current state first (for example with a get or list tool), then retry only if nothing changed.'
   );
+}
+
+function describeWhatHappened(input: Parameters<typeof describeNoAnswer>[0]): string {
+  const code = input.code ?? 'connection error';
+  if (input.kind === 'timeout') {
+    return input.phase === 'body' && input.status !== undefined
+      ? `the platform answered HTTP ${input.status} but did not finish sending it within ${input.timeoutMs} ms.`
+      : `the platform did not answer within ${input.timeoutMs} ms.`;
+  }
+  if (input.notSent || !BROKEN_CONNECTION_CODES.has(code)) {
+    return `the platform could not be reached (${code}).`;
+  }
+  if (input.phase === 'body' && input.status !== undefined) {
+    return `the connection to the platform broke while it was sending its answer (HTTP ${input.status}, ${code}).`;
+  }
+  if (input.phase === 'headers') {
+    return `the connection to the platform was closed before it answered (${code}).`;
+  }
+  return `the connection to the platform broke before its answer was complete (${code}).`;
 }
