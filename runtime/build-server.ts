@@ -68,6 +68,8 @@ export interface ServerOptions {
    * SPEC2MCP_TRUSTED_PRINCIPAL_HEADER); requests without it are refused with 401.
    */
   readonly trustedPrincipalHeader?: string;
+  /** Most concurrent upstream requests (env SPEC2MCP_UPSTREAM_MAX_CONNECTIONS). Default 64. */
+  readonly upstreamMaxConnections?: number;
   /** `false` ignores the API's rate-limit rules (env SPEC2MCP_RATE_LIMITS=off). Default true. */
   readonly enforceRateLimits?: boolean;
   /** Validates the caller; overrides `trustedPrincipalHeader`. `false` refuses with 401. */
@@ -99,7 +101,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }
   await app.register(errorHandler);
   await app.register(health);
-  await app.register(upstreamClient, { baseUrl, timeoutMs: api.upstream.timeoutMs });
+  await app.register(upstreamClient, {
+    baseUrl,
+    timeoutMs: api.upstream.timeoutMs,
+    ...(options.upstreamMaxConnections !== undefined && { connections: options.upstreamMaxConnections }),
+  });
   await app.register(storePlugin, { store: options.store ?? { kind: 'memory' } });
   await app.register(metrics, { mcpPath: options.mcpPath ?? '/mcp' });
   await app.register(mcpEndpoint, {

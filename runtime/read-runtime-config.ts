@@ -21,6 +21,7 @@ export interface RuntimeConfig {
   readonly store: StoreConfig;
   readonly trustedPrincipalHeader?: string;
   readonly idempotencyWaitMs?: number;
+  readonly upstreamMaxConnections?: number;
   /** `false` turns the overlay's rate limits off (SPEC2MCP_RATE_LIMITS=off). */
   readonly enforceRateLimits: boolean;
 }
@@ -37,6 +38,7 @@ Environment:
   HOST                          listen address (default 127.0.0.1)
   SPEC2MCP_UPSTREAM_URL         platform base URL (default: the API's upstream.baseUrl / servers[0])
   SPEC2MCP_UPSTREAM_CREDENTIAL  service credential, placed per the API's upstream.auth scheme
+  SPEC2MCP_UPSTREAM_MAX_CONNECTIONS  most concurrent requests (sockets) to the platform (default 64)
   SPEC2MCP_ALLOWED_HOSTS        comma-separated Host names accepted on /mcp ("*" disables the check)
   SPEC2MCP_ALLOWED_ORIGINS      comma-separated Origin hostnames accepted on /mcp
   SPEC2MCP_TOOLSETS             comma-separated toolsets to serve (default: all tools)
@@ -100,6 +102,16 @@ export function readRuntimeConfig(env: NodeJS.ProcessEnv, argv: readonly string[
     throw new RuntimeConfigError((error as Error).message);
   }
   const trustedPrincipalHeader = env['SPEC2MCP_TRUSTED_PRINCIPAL_HEADER']?.trim();
+  const maxConnections = env['SPEC2MCP_UPSTREAM_MAX_CONNECTIONS']?.trim();
+  const upstreamMaxConnections = maxConnections ? Number(maxConnections) : undefined;
+  if (
+    upstreamMaxConnections !== undefined &&
+    (!Number.isInteger(upstreamMaxConnections) || upstreamMaxConnections < 1)
+  ) {
+    throw new RuntimeConfigError(
+      `SPEC2MCP_UPSTREAM_MAX_CONNECTIONS must be a positive integer, got "${maxConnections}".`,
+    );
+  }
   return {
     apiDir,
     host,
@@ -115,6 +127,7 @@ export function readRuntimeConfig(env: NodeJS.ProcessEnv, argv: readonly string[
     ...(trustedPrincipalHeader && { trustedPrincipalHeader }),
     ...(idempotencyWaitMs !== undefined && { idempotencyWaitMs }),
     enforceRateLimits: rateLimits === 'on',
+    ...(upstreamMaxConnections !== undefined && { upstreamMaxConnections }),
   };
 }
 

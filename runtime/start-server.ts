@@ -32,6 +32,9 @@ export async function startServer(
     toolMode: config.toolMode,
     store: config.store,
     enforceRateLimits: config.enforceRateLimits,
+    ...(config.upstreamMaxConnections !== undefined && {
+      upstreamMaxConnections: config.upstreamMaxConnections,
+    }),
     ...(config.trustedPrincipalHeader !== undefined && {
       trustedPrincipalHeader: config.trustedPrincipalHeader,
     }),

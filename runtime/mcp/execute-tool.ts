@@ -10,9 +10,9 @@ import type { Delivery } from '../idempotency/run-keyed-call.js';
 import { BuildRequestError, buildUpstreamRequest, type UpstreamRequest } from '../upstream/build-request.js';
 import type { CredentialPlacement } from '../upstream/resolve-credential.js';
 import { FileArgumentError, resolveFileArguments } from '../upstream/resolve-file-arguments.js';
-import { parseRetryAfterSeconds, type SendOutcome, sendUpstreamRequest } from '../upstream/send-request.js';
+import { type SendOutcome, sendUpstreamRequest } from '../upstream/send-request.js';
 import { type CappedList, capListItems } from './cap-items.js';
-import { describeNoAnswer, describeUpstreamError } from './describe-upstream-error.js';
+import { describeNoAnswer, describeUpstreamError, retryAfterSecondsOf } from './describe-upstream-error.js';
 import { formatArgumentErrors } from './format-argument-errors.js';
 import { redactSecretKeys, removeSelectedNodes } from './redact-response.js';
 import { IDEMPOTENCY_KEY_ARGUMENT, type ToolRegistryEntry } from './tool-registry.js';
@@ -106,9 +106,7 @@ export async function executeValidated(
   );
   const result = toToolResult(entry, outcome, prepared, context);
   if (outcome.kind !== 'response') return { result, delivery: deliveryWithoutAnswer(outcome) };
-  const retryAfterSeconds = WAIT_STATUSES.has(outcome.status)
-    ? parseRetryAfterSeconds(outcome.headers['retry-after'])
-    : undefined;
+  const retryAfterSeconds = retryAfterSecondsOf(outcome.status, outcome.headers);
   return {
     result:
       retryAfterSeconds === undefined
@@ -121,7 +119,6 @@ export async function executeValidated(
 }
 
 /** Statuses by which the platform says "not now": it did not apply the request. */
-const WAIT_STATUSES = new Set([429, 503]);
 const NOT_APPLIED_STATUSES = new Set([408, 425, 429, 503]);
 export const RETRY_AFTER_META_KEY = 'spec2mcp/retry-after';
 
@@ -132,6 +129,8 @@ function deliveryOfStatus(status: number): Delivery {
 }
 
 function deliveryWithoutAnswer(outcome: Exclude<SendOutcome, { kind: 'response' }>): Delivery {
+  // A body that broke after a 2xx is 'unknown' too: applied, but the result is lost; a retry may
+  // only resend when the platform deduplicates on a forwarded key.
   switch (outcome.kind) {
     case 'aborted':
       return outcome.attempts === 0 ? 'not_applied' : 'unknown';
@@ -203,6 +202,8 @@ function toToolResult(
           kind: outcome.kind,
           timeoutMs: context.upstream.timeoutMs,
           ...(outcome.kind === 'unreachable' && { code: outcome.code, notSent: outcome.notSent }),
+          ...(outcome.phase !== undefined && { phase: outcome.phase }),
+          ...(outcome.status !== undefined && { status: outcome.status }),
           retrySafe: prepared.retrySafe,
           idempotencyKeySent: prepared.idempotencyKeySent,
         }),

@@ -38,6 +38,7 @@ describe('readRuntimeConfig', () => {
         SPEC2MCP_TRUSTED_PRINCIPAL_HEADER: 'X-Forwarded-User',
         SPEC2MCP_IDEMPOTENCY_WAIT_SECONDS: '2.5',
         SPEC2MCP_RATE_LIMITS: 'off',
+        SPEC2MCP_UPSTREAM_MAX_CONNECTIONS: '8',
       },
       ['generated/notes'],
     );
@@ -56,6 +57,7 @@ describe('readRuntimeConfig', () => {
       trustedPrincipalHeader: 'X-Forwarded-User',
       idempotencyWaitMs: 2500,
       enforceRateLimits: false,
+      upstreamMaxConnections: 8,
     });
   });
 
