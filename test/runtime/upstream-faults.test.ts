@@ -24,8 +24,10 @@ import {
   UNAVAILABLE_RETRY_AFTER_SECONDS,
 } from './fault-upstream.js';
 
-/** Slack over the deadline for the MCP round trip and a busy two-core machine. */
-// Generous: the suite shares two cores; a fault that is not bounded would take forever, not 2 s.
+/**
+ * Slack over the deadline for the MCP round trip and a busy two-core machine: generous, because an
+ * unbounded fault would take forever, not two seconds.
+ */
 const MARGIN_MS = 1_500;
 
 interface ToolResult {
