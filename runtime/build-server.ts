@@ -7,6 +7,7 @@ import type { Ajv2020 } from 'ajv/dist/2020.js';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { ApiDefinition } from './define-tool.js';
 import type { IdempotencySettings } from './idempotency/run-keyed-call.js';
+import { buildRequestIdOptions } from './logger-options.js';
 import { trustedHeaderAuthenticator } from './mcp/call-identity.js';
 import type { CreateLegacyHandler } from './mcp/create-mcp-fetch.js';
 import { createStatelessLegacyHandler } from './mcp/create-stateless-legacy-handler.js';
@@ -91,7 +92,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   const prompts = buildPromptRegistry(api.prompts);
 
-  const app = Fastify({ logger: options.logger ?? false });
+  const app = Fastify({ logger: options.logger ?? false, ...buildRequestIdOptions() });
   const authenticate = resolveAuthenticate(options);
   if (api.upstream.auth !== undefined && !options.upstreamCredential) {
     app.log.warn(

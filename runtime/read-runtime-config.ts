@@ -45,6 +45,7 @@ Environment:
   SPEC2MCP_TOOL_MODE            all (default): list every tool; dynamic: list only search_tools,
                                 describe_tool and call_tool (for APIs with hundreds of tools)
   LOG_LEVEL                     pino level (default info)
+  SPEC2MCP_SHUTDOWN_TIMEOUT_SECONDS  how long in-flight calls may finish after SIGTERM (default 30)
 
 Idempotency, rate limits, audit:
   SPEC2MCP_STORE                sqlite (default), postgres or memory
