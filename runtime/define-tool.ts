@@ -111,12 +111,35 @@ export interface ApiDefinition {
     readonly read: readonly string[];
     readonly write: readonly string[];
   };
+  /** Who may call and on whose behalf (x-mcp `whoami`, `tokens`, `tenancy`); checked by the generator. */
+  readonly access?: AccessDefinition;
   /** x-mcp `rateLimits`, checked by the generator; absent when the overlay sets none. */
   readonly rateLimits?: readonly RateLimitDefinition[];
   readonly extensions: { readonly [key: string]: unknown };
   readonly prompts: readonly PromptDefinition[];
   // unknown, not Record: generated Input types are interfaces, which have no index signature.
   readonly tools: readonly ToolDefinition<unknown, unknown>[];
+}
+
+export interface AccessDefinition {
+  /** The tool that returns the signed-in user (x-mcp `whoami`: an operationId, resolved to its tool). */
+  readonly whoamiTool?: string;
+  /** Prefix of API tokens (x-mcp `tokens.prefix`, e.g. `capi_`). */
+  readonly tokenPrefix?: string;
+  /** x-mcp `tokens.queryParameter: true`: `?token=` is accepted (old SSE clients) and redacted from logs. */
+  readonly allowQueryToken?: boolean;
+  /**
+   * x-mcp `tenancy.pathParam`: the endpoint is `/{tenant}/mcp`, and the tenant fills the path parameter
+   * of this name in every tool that has it (the argument is then hidden from the model).
+   */
+  readonly tenantPathParam?: string;
+  /**
+   * x-mcp `tenancy.argument`: the tool argument naming a tenant or workspace; a value outside the
+   * caller's grant is refused before the platform is called.
+   */
+  readonly tenantArgument?: string;
+  /** x-mcp `tenancy.list` (an operationId, resolved to its tool): lists the tenants a user can grant. */
+  readonly tenantListTool?: string;
 }
 
 /**
