@@ -18,6 +18,8 @@ export interface ToolParamBinding {
   readonly argument?: string;
   /** Fixed value of a hidden parameter. */
   readonly value?: unknown;
+  /** Filled from the tenant of the endpoint path (`access.tenantPathParam`); no argument. */
+  readonly fromTenant?: boolean;
   readonly allowReserved?: boolean;
 }
 
