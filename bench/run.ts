@@ -4,132 +4,30 @@
  * one run and printed as ratios. The platform and the MCP server run as separate
  * processes, as deployed; this process only generates load.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { Pool } from 'undici';
+import type { ChildProcess } from 'node:child_process';
 import { DEMO_API_KEY } from '../platform/conveyor/seed.js';
+import {
+  freePort,
+  type Leg,
+  median,
+  type Result,
+  readCpuMs,
+  runLeg as runKitLeg,
+  startProcess,
+  type Watched,
+  waitFor,
+} from './bench-kit.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
 const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 4000);
 const WARMUP_MS = 1000;
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 2);
 const TARGET_RATIO = 0.5;
 
-interface Leg {
-  readonly name: string;
-  readonly origin: string;
-  readonly request: { method: 'GET' | 'POST'; path: string; headers: Record<string, string>; body?: string };
-  /** Throws when the response is not the success we expect, so errors never count as throughput. */
-  readonly check: (status: number, body: string) => void;
-}
+const watched: Watched[] = [];
 
-interface Result {
-  readonly leg: string;
-  readonly requests: number;
-  readonly perSecond: number;
-  readonly p50: number;
-  readonly p99: number;
-  /** CPU milliseconds per call, by process (load generator, platform, MCP server). */
-  readonly cpu: Record<string, number>;
-}
-
-/** CPU time (ms) a process has used so far, from /proc (Linux); undefined elsewhere. */
-function readCpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
-const watched: { name: string; pid: () => number | undefined }[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
-}
-
-function startProcess(
-  script: string,
-  args: string[],
-  env: Record<string, string>,
-  nodeFlags: string[] = [],
-): ChildProcess {
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script, ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return child;
-}
-
-async function waitFor(url: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not come up`);
-}
-
-async function runLeg(leg: Leg, durationMs: number): Promise<Result> {
-  const cpuBefore = watched.map((w) => readCpuMs(w.pid()));
-  const selfBefore = process.cpuUsage();
-  const pool = new Pool(leg.origin, { connections: CONCURRENCY, pipelining: 1 });
-  const latencies: number[] = [];
-  const deadline = performance.now() + durationMs;
-  const worker = async () => {
-    while (performance.now() < deadline) {
-      const started = performance.now();
-      const res = await pool.request({
-        method: leg.request.method,
-        path: leg.request.path,
-        headers: leg.request.headers,
-        ...(leg.request.body ? { body: leg.request.body } : {}),
-      });
-      const body = await res.body.text();
-      leg.check(res.statusCode, body);
-      latencies.push(performance.now() - started);
-    }
-  };
-  const startedAt = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const elapsed = performance.now() - startedAt;
-  await pool.close();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  const selfUsed = process.cpuUsage(selfBefore);
-  const cpu: Record<string, number> = {
-    'load generator': (selfUsed.user + selfUsed.system) / 1000 / latencies.length,
-  };
-  watched.forEach((w, i) => {
-    const before = cpuBefore[i];
-    const after = readCpuMs(w.pid());
-    if (before !== undefined && after !== undefined) cpu[w.name] = (after - before) / latencies.length;
-  });
-  return {
-    leg: leg.name,
-    requests: latencies.length,
-    perSecond: (latencies.length / elapsed) * 1000,
-    p50: at(0.5),
-    p99: at(0.99),
-    cpu,
-  };
+function runLeg(leg: Leg, durationMs: number): Promise<Result> {
+  return runKitLeg(leg, durationMs, { concurrency: CONCURRENCY, watched });
 }
 
 function mcpLeg(name: string, origin: string, revision: '2025-11-25' | '2026-07-28'): Leg {
@@ -216,7 +114,7 @@ async function benchAtLatency(latencyMs: number): Promise<Row[]> {
       PLATFORM_LATENCY_MS: String(latencyMs),
     });
     children.push(platformChild);
-    watched.push({ name: 'platform', pid: () => platformChild.pid });
+    watched.push({ name: 'platform', cpuMs: () => readCpuMs(platformChild.pid) });
     const platformOrigin = `http://127.0.0.1:${platformPort}`;
     await waitFor(`${platformOrigin}/healthz`);
     const mcpChild = startProcess(
@@ -227,13 +125,16 @@ async function benchAtLatency(latencyMs: number): Promise<Row[]> {
         HOST: '127.0.0.1',
         SPEC2MCP_UPSTREAM_URL: `${platformOrigin}/v1`,
         SPEC2MCP_UPSTREAM_CREDENTIAL: DEMO_API_KEY,
+        // The overlay's rate limits would refuse most bench calls; reads touch no store, so no file.
+        SPEC2MCP_RATE_LIMITS: 'off',
+        SPEC2MCP_STORE: 'memory',
         LOG_LEVEL: 'warn',
       },
       // BENCH_PROFILE=dir writes a CPU profile of the MCP server, for finding where time goes.
       process.env['BENCH_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : [],
     );
     children.push(mcpChild);
-    watched.push({ name: 'MCP server', pid: () => mcpChild.pid });
+    watched.push({ name: 'MCP server', cpuMs: () => readCpuMs(mcpChild.pid) });
     const mcpOrigin = `http://127.0.0.1:${mcpPort}`;
     await waitFor(`${mcpOrigin}/healthz`);
 
@@ -290,11 +191,6 @@ async function benchAtLatency(latencyMs: number): Promise<Row[]> {
     stop();
     await new Promise((r) => setTimeout(r, 300));
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 await main();
