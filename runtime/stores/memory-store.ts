@@ -3,6 +3,7 @@
  * the audit log on restart. Same semantics as the database stores, minus durability.
  */
 import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { API_TOKEN_EXPIRED_RETENTION_MS } from './api-token-types.js';
 import {
   checkKeyRef,
   checkRateLimit,
@@ -15,6 +16,7 @@ import {
 } from './check-store-input.js';
 import { describeExistingClaim } from './describe-existing-claim.js';
 import { createFixedWindowLimiters, toLibraryDuration } from './fixed-window-limiters.js';
+import { createMemoryApiTokenStore } from './memory-api-tokens.js';
 import { decideSlidingWindow, locateSlidingWindow } from './sliding-window.js';
 import type {
   AuditRecord,
@@ -187,12 +189,14 @@ export function openMemoryStore(options: StoreOptions = {}): Store {
     },
   };
 
+  const apiTokens = createMemoryApiTokenStore(now, checkOpen);
   return {
     kind: 'memory',
     owner,
     idempotency,
     rateLimits,
     audit,
+    apiTokens,
     async ping() {
       checkOpen();
     },
@@ -202,6 +206,7 @@ export function openMemoryStore(options: StoreOptions = {}): Store {
         rateLimits: await rateLimits.prune(at),
         audit:
           resolved.auditRetentionMs === undefined ? 0 : await audit.prune(at - resolved.auditRetentionMs),
+        apiTokens: await apiTokens.prune(at - API_TOKEN_EXPIRED_RETENTION_MS),
       };
     },
     async close() {

@@ -60,6 +60,29 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_log_principal_time ON audit_log (principal, time);
     `,
   },
+  {
+    version: 2,
+    name: 'api tokens',
+    // Constraint names are read back by postgres-api-tokens.ts to report which field collided.
+    sql: `
+      CREATE TABLE api_tokens (
+        id TEXT CONSTRAINT api_tokens_pkey PRIMARY KEY,
+        name TEXT NOT NULL,
+        token_hash TEXT NOT NULL CONSTRAINT api_tokens_token_hash_key UNIQUE,
+        display_prefix TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        tenant TEXT,
+        workspaces TEXT,
+        credential_ref TEXT,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT,
+        last_used_at BIGINT,
+        revoked_at BIGINT
+      );
+      CREATE UNIQUE INDEX api_tokens_active_name ON api_tokens (name) WHERE revoked_at IS NULL;
+      CREATE INDEX api_tokens_expires_at ON api_tokens (expires_at) WHERE expires_at IS NOT NULL;
+    `,
+  },
 ];
 
 /** Any constant works; it only has to be the same for every instance of this runtime. */

@@ -4,6 +4,7 @@
  */
 import pg from 'pg';
 import { RateLimiterPostgres } from 'rate-limiter-flexible';
+import { API_TOKEN_EXPIRED_RETENTION_MS } from './api-token-types.js';
 import {
   checkKeyRef,
   checkRateLimit,
@@ -16,6 +17,7 @@ import {
 } from './check-store-input.js';
 import { describeExistingClaim } from './describe-existing-claim.js';
 import { createFixedWindowLimiters, toLibraryDuration } from './fixed-window-limiters.js';
+import { createPostgresApiTokenStore } from './postgres-api-tokens.js';
 import { applyPostgresMigrations, quoteIdentifier } from './postgres-migrations.js';
 import { decideSlidingWindow, locateSlidingWindow } from './sliding-window.js';
 import type {
@@ -286,12 +288,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   };
 
   let closing: Promise<void> | undefined;
+  const apiTokens = createPostgresApiTokenStore(pool, now);
   return {
     kind: 'postgres',
     owner,
     idempotency,
     rateLimits,
     audit,
+    apiTokens,
     async ping() {
       await pool.query('SELECT 1');
     },
@@ -301,6 +305,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         rateLimits: await rateLimits.prune(at),
         audit:
           resolved.auditRetentionMs === undefined ? 0 : await audit.prune(at - resolved.auditRetentionMs),
+        apiTokens: await apiTokens.prune(at - API_TOKEN_EXPIRED_RETENTION_MS),
       };
     },
     close() {

@@ -64,6 +64,30 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_log_principal_time ON audit_log (principal, time);
     `,
   },
+  {
+    version: 2,
+    name: 'api tokens',
+    // Only a SHA-256 of each token; scopes and workspaces as JSON arrays. Names are unique among
+    // unrevoked tokens, so `tokens revoke <name>` names one token.
+    sql: `
+      CREATE TABLE api_tokens (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        display_prefix TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        tenant TEXT,
+        workspaces TEXT,
+        credential_ref TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER,
+        last_used_at INTEGER,
+        revoked_at INTEGER
+      );
+      CREATE UNIQUE INDEX api_tokens_active_name ON api_tokens (name) WHERE revoked_at IS NULL;
+      CREATE INDEX api_tokens_expires_at ON api_tokens (expires_at) WHERE expires_at IS NOT NULL;
+    `,
+  },
 ];
 
 /** Applies the migrations the database lacks; returns the versions applied now. */

@@ -3,6 +3,7 @@
  * may share the file; claims use a write transaction so exactly one of them wins a key.
  */
 import type Database from 'better-sqlite3';
+import { API_TOKEN_EXPIRED_RETENTION_MS } from './api-token-types.js';
 import {
   checkKeyRef,
   checkRateLimit,
@@ -16,6 +17,7 @@ import {
 import { describeExistingClaim } from './describe-existing-claim.js';
 import { type OpenSqliteDatabaseOptions, openSqliteDatabase } from './open-sqlite-database.js';
 import { decideSlidingWindow, locateSlidingWindow } from './sliding-window.js';
+import { createSqliteApiTokenStore } from './sqlite-api-tokens.js';
 import { applySqliteMigrations } from './sqlite-migrations.js';
 import type {
   AuditOutcome,
@@ -264,12 +266,14 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   };
 
   const selectOne = db.prepare('SELECT 1');
+  const apiTokens = createSqliteApiTokenStore(db, now);
   return {
     kind: 'sqlite',
     owner,
     idempotency,
     rateLimits,
     audit,
+    apiTokens,
     async ping() {
       selectOne.get();
     },
@@ -279,6 +283,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
         rateLimits: await rateLimits.prune(at),
         audit:
           resolved.auditRetentionMs === undefined ? 0 : await audit.prune(at - resolved.auditRetentionMs),
+        apiTokens: await apiTokens.prune(at - API_TOKEN_EXPIRED_RETENTION_MS),
       };
     },
     async close() {

@@ -4,6 +4,7 @@
  * checked by one contract suite (test/stores/store-contract.test.ts). All methods are async because
  * PostgreSQL is.
  */
+import type { ApiTokenStore } from './api-token-types.js';
 
 export type StoreKind = 'memory' | 'sqlite' | 'postgres';
 
@@ -186,6 +187,8 @@ export interface PruneCounts {
   readonly idempotency: number;
   readonly rateLimits: number;
   readonly audit: number;
+  /** Tokens expired more than API_TOKEN_EXPIRED_RETENTION_MS ago. */
+  readonly apiTokens: number;
 }
 
 export interface Store {
@@ -195,9 +198,13 @@ export interface Store {
   readonly idempotency: IdempotencyStore;
   readonly rateLimits: RateLimitStore;
   readonly audit: AuditStore;
+  readonly apiTokens: ApiTokenStore;
   /** Throws when the backing database cannot be reached (for readiness checks). */
   ping(): Promise<void>;
-  /** Expired idempotency records and counters; audit entries past the audit retention, if one is set. */
+  /**
+   * Expired idempotency records and counters; audit entries past the audit retention, if one is set;
+   * API tokens expired more than API_TOKEN_EXPIRED_RETENTION_MS ago.
+   */
   prune(now?: number): Promise<PruneCounts>;
   /** Releases connections and timers; the store is unusable afterwards. */
   close(): Promise<void>;

@@ -501,7 +501,12 @@ describe.each(ALL_BACKINGS)('$name store', (kind: BackingKind) => {
       outcome: 'succeeded',
       durationMs: 1,
     });
-    expect(await pruned.prune(clock.start + 10_001)).toEqual({ idempotency: 1, rateLimits: 1, audit: 1 });
+    expect(await pruned.prune(clock.start + 10_001)).toEqual({
+      idempotency: 1,
+      rateLimits: 1,
+      audit: 1,
+      apiTokens: 0,
+    });
   });
 
   it('answers ping while open and fails after close', async () => {
