@@ -17,6 +17,7 @@ import {
 import { describeExistingClaim } from './describe-existing-claim.js';
 import { createFixedWindowLimiters, toLibraryDuration } from './fixed-window-limiters.js';
 import { createMemoryApiTokenStore } from './memory-api-tokens.js';
+import { openMemoryOAuthStores } from './memory-oauth-store.js';
 import { decideSlidingWindow, locateSlidingWindow } from './sliding-window.js';
 import type {
   AuditRecord,
@@ -190,6 +191,7 @@ export function openMemoryStore(options: StoreOptions = {}): Store {
   };
 
   const apiTokens = createMemoryApiTokenStore(now, checkOpen);
+  const { oauth, credentials } = openMemoryOAuthStores(now, checkOpen);
   return {
     kind: 'memory',
     owner,
@@ -197,6 +199,8 @@ export function openMemoryStore(options: StoreOptions = {}): Store {
     rateLimits,
     audit,
     apiTokens,
+    oauth,
+    credentials,
     async ping() {
       checkOpen();
     },
@@ -207,6 +211,8 @@ export function openMemoryStore(options: StoreOptions = {}): Store {
         audit:
           resolved.auditRetentionMs === undefined ? 0 : await audit.prune(at - resolved.auditRetentionMs),
         apiTokens: await apiTokens.prune(at - API_TOKEN_EXPIRED_RETENTION_MS),
+        oauth: await oauth.prune(at),
+        credentials: await credentials.prune(at),
       };
     },
     async close() {

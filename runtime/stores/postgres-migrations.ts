@@ -83,6 +83,42 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX api_tokens_expires_at ON api_tokens (expires_at) WHERE expires_at IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    name: 'oauth records and user credentials',
+    // oidc-provider's models as JSON with their secondary keys beside them; credentials are
+    // ciphertext only (AES-256-GCM by the CredentialVault), one per owner.
+    sql: `
+      CREATE TABLE oauth_records (
+        model TEXT NOT NULL,
+        id TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        grant_id TEXT,
+        client_id TEXT,
+        account_id TEXT,
+        uid TEXT,
+        user_code TEXT,
+        expires_at BIGINT,
+        consumed_at BIGINT,
+        last_used_at BIGINT,
+        PRIMARY KEY (model, id)
+      );
+      CREATE INDEX oauth_records_grant_id ON oauth_records (grant_id) WHERE grant_id IS NOT NULL;
+      CREATE INDEX oauth_records_client_id ON oauth_records (client_id, model) WHERE client_id IS NOT NULL;
+      CREATE INDEX oauth_records_uid ON oauth_records (uid) WHERE uid IS NOT NULL;
+      CREATE INDEX oauth_records_user_code ON oauth_records (user_code) WHERE user_code IS NOT NULL;
+      CREATE INDEX oauth_records_expires_at ON oauth_records (expires_at) WHERE expires_at IS NOT NULL;
+
+      CREATE TABLE user_credentials (
+        ref TEXT PRIMARY KEY,
+        owner TEXT NOT NULL UNIQUE,
+        ciphertext TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT
+      );
+      CREATE INDEX user_credentials_expires_at ON user_credentials (expires_at) WHERE expires_at IS NOT NULL;
+    `,
+  },
 ];
 
 /** Any constant works; it only has to be the same for every instance of this runtime. */

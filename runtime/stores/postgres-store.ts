@@ -19,6 +19,7 @@ import { describeExistingClaim } from './describe-existing-claim.js';
 import { createFixedWindowLimiters, toLibraryDuration } from './fixed-window-limiters.js';
 import { createPostgresApiTokenStore } from './postgres-api-tokens.js';
 import { applyPostgresMigrations, quoteIdentifier } from './postgres-migrations.js';
+import { openPostgresOAuthStores } from './postgres-oauth-store.js';
 import { decideSlidingWindow, locateSlidingWindow } from './sliding-window.js';
 import type {
   AuditOutcome,
@@ -289,6 +290,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
   let closing: Promise<void> | undefined;
   const apiTokens = createPostgresApiTokenStore(pool, now);
+  const { oauth, credentials } = openPostgresOAuthStores(pool, now);
   return {
     kind: 'postgres',
     owner,
@@ -296,6 +298,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     rateLimits,
     audit,
     apiTokens,
+    oauth,
+    credentials,
     async ping() {
       await pool.query('SELECT 1');
     },
@@ -306,6 +310,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         audit:
           resolved.auditRetentionMs === undefined ? 0 : await audit.prune(at - resolved.auditRetentionMs),
         apiTokens: await apiTokens.prune(at - API_TOKEN_EXPIRED_RETENTION_MS),
+        oauth: await oauth.prune(at),
+        credentials: await credentials.prune(at),
       };
     },
     close() {

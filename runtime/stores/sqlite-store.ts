@@ -19,6 +19,7 @@ import { type OpenSqliteDatabaseOptions, openSqliteDatabase } from './open-sqlit
 import { decideSlidingWindow, locateSlidingWindow } from './sliding-window.js';
 import { createSqliteApiTokenStore } from './sqlite-api-tokens.js';
 import { applySqliteMigrations } from './sqlite-migrations.js';
+import { openSqliteOAuthStores } from './sqlite-oauth-store.js';
 import type {
   AuditOutcome,
   AuditRecord,
@@ -267,6 +268,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
 
   const selectOne = db.prepare('SELECT 1');
   const apiTokens = createSqliteApiTokenStore(db, now);
+  const { oauth, credentials } = openSqliteOAuthStores(db, now);
   return {
     kind: 'sqlite',
     owner,
@@ -274,6 +276,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     rateLimits,
     audit,
     apiTokens,
+    oauth,
+    credentials,
     async ping() {
       selectOne.get();
     },
@@ -284,6 +288,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
         audit:
           resolved.auditRetentionMs === undefined ? 0 : await audit.prune(at - resolved.auditRetentionMs),
         apiTokens: await apiTokens.prune(at - API_TOKEN_EXPIRED_RETENTION_MS),
+        oauth: await oauth.prune(at),
+        credentials: await credentials.prune(at),
       };
     },
     async close() {

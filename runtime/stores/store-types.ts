@@ -5,6 +5,7 @@
  * PostgreSQL is.
  */
 import type { ApiTokenStore } from './api-token-types.js';
+import type { CredentialStore, OAuthStore } from './oauth-store-types.js';
 
 export type StoreKind = 'memory' | 'sqlite' | 'postgres';
 
@@ -189,6 +190,10 @@ export interface PruneCounts {
   readonly audit: number;
   /** Tokens expired more than API_TOKEN_EXPIRED_RETENTION_MS ago. */
   readonly apiTokens: number;
+  /** Expired records of the embedded authorization server (codes, tokens, grants, sessions). */
+  readonly oauth: number;
+  /** Expired encrypted user credentials. */
+  readonly credentials: number;
 }
 
 export interface Store {
@@ -199,11 +204,15 @@ export interface Store {
   readonly rateLimits: RateLimitStore;
   readonly audit: AuditStore;
   readonly apiTokens: ApiTokenStore;
+  /** Records of the embedded OAuth authorization server (oidc-provider's adapter). */
+  readonly oauth: OAuthStore;
+  /** Users' upstream credentials, encrypted by the CredentialVault. */
+  readonly credentials: CredentialStore;
   /** Throws when the backing database cannot be reached (for readiness checks). */
   ping(): Promise<void>;
   /**
    * Expired idempotency records and counters; audit entries past the audit retention, if one is set;
-   * API tokens expired more than API_TOKEN_EXPIRED_RETENTION_MS ago.
+   * API tokens expired more than API_TOKEN_EXPIRED_RETENTION_MS ago; expired oauth records and credentials.
    */
   prune(now?: number): Promise<PruneCounts>;
   /** Releases connections and timers; the store is unusable afterwards. */

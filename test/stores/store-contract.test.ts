@@ -506,6 +506,8 @@ describe.each(ALL_BACKINGS)('$name store', (kind: BackingKind) => {
       rateLimits: 1,
       audit: 1,
       apiTokens: 0,
+      oauth: 0,
+      credentials: 0,
     });
   });
 
