@@ -1,7 +1,8 @@
 /**
  * How the runtime logs: one JSON object per line on stdout, level names and ISO times for log
  * pipelines, a request id on every request's lines, and secrets (credential headers, password- and
- * token-like fields) replaced by `[redacted]` before a line is written.
+ * token-like fields, `?token=` and `?access_token=` in request URLs) replaced by `[redacted]` before a
+ * line is written.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -62,7 +63,8 @@ export function buildLoggerOptions(level: string): LoggerOptions {
       // Fastify's own fields plus the headers (secrets redacted): client, protocol version, session.
       req: (request: FastifyRequest) => ({
         method: request.method,
-        url: request.url,
+        // Any object logged as `req` passes through here, not only Fastify requests.
+        url: typeof request.url === 'string' ? redactTokenInUrl(request.url) : request.url,
         host: request.host,
         remoteAddress: request.ip,
         remotePort: request.socket?.remotePort,
@@ -74,6 +76,47 @@ export function buildLoggerOptions(level: string): LoggerOptions {
       }),
     },
   };
+}
+
+/**
+ * Query parameters that carry bearer tokens: `?token=` (x-mcp `tokens.queryParameter`, for old SSE
+ * clients that cannot set headers) and RFC 6750's `?access_token=`. Compared case-insensitively and
+ * after percent-decoding, so `?TOKEN=` or `?%74oken=` are caught too.
+ */
+const SECRET_QUERY_PARAMETERS: ReadonlySet<string> = new Set(['token', 'access_token']);
+
+/**
+ * The URL (a request path or an absolute URL) with the value of every token query parameter replaced by
+ * `[redacted]`; the same string when it has none. Pure string work, no URL parsing: it runs on every
+ * logged request line.
+ */
+export function redactTokenInUrl(url: string): string {
+  const queryStart = url.indexOf('?');
+  if (queryStart === -1) return url;
+  const hashStart = url.indexOf('#', queryStart);
+  const queryEnd = hashStart === -1 ? url.length : hashStart;
+  const pairs = url.slice(queryStart + 1, queryEnd).split('&');
+  let changed = false;
+  for (let index = 0; index < pairs.length; index++) {
+    const pair = pairs[index] ?? '';
+    const equals = pair.indexOf('=');
+    const rawName = equals === -1 ? pair : pair.slice(0, equals);
+    if (SECRET_QUERY_PARAMETERS.has(decodeQueryName(rawName).toLowerCase())) {
+      pairs[index] = `${rawName}=${REDACTED}`;
+      changed = true;
+    }
+  }
+  return changed ? `${url.slice(0, queryStart + 1)}${pairs.join('&')}${url.slice(queryEnd)}` : url;
+}
+
+function decodeQueryName(name: string): string {
+  if (!name.includes('%') && !name.includes('+')) return name;
+  try {
+    return decodeURIComponent(name.replaceAll('+', ' '));
+  } catch {
+    // A malformed escape cannot name a parameter the server reads; keep it as written.
+    return name;
+  }
 }
 
 const REQUEST_ID_HEADER = 'x-request-id';

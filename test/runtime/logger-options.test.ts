@@ -6,7 +6,12 @@ import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { buildLoggerOptions, buildRequestIdOptions, REDACTED } from '../../runtime/logger-options.js';
+import {
+  buildLoggerOptions,
+  buildRequestIdOptions,
+  REDACTED,
+  redactTokenInUrl,
+} from '../../runtime/logger-options.js';
 
 const SECRETS = ['s3cr3t-auth', 's3cr3t-cookie', 's3cr3t-key', 's3cr3t-proxy', 's3cr3t-idem', 's3cr3t-set'];
 
@@ -177,5 +182,66 @@ describe('buildLoggerOptions and buildRequestIdOptions in Fastify', () => {
     const reqId = lines.find((line) => line['msg'] === 'incoming request')?.['reqId'];
     if (want === 'uuid') expect(reqId).toMatch(/^[0-9a-f-]{36}$/);
     else expect(reqId).toBe(want);
+  });
+});
+
+describe('redactTokenInUrl', () => {
+  it.each([
+    { given: '/mcp', want: '/mcp' },
+    { given: '/mcp?session=1', want: '/mcp?session=1' },
+    { given: '/sse?token=s2m_secret', want: '/sse?token=[redacted]' },
+    { given: '/sse?a=1&token=s2m_secret&b=2', want: '/sse?a=1&token=[redacted]&b=2' },
+    { given: '/sse?access_token=at', want: '/sse?access_token=[redacted]' },
+    { given: '/sse?TOKEN=a&Access_Token=b', want: '/sse?TOKEN=[redacted]&Access_Token=[redacted]' },
+    { given: '/sse?%74oken=a&access%5Ftoken=b', want: '/sse?%74oken=[redacted]&access%5Ftoken=[redacted]' },
+    { given: '/sse?token=a&token=b', want: '/sse?token=[redacted]&token=[redacted]' },
+    { given: '/sse?token', want: '/sse?token=[redacted]' },
+    { given: '/sse?token=a%ZZb', want: '/sse?token=[redacted]' },
+    {
+      given: 'https://mcp.example.com/sse?token=x#part',
+      want: 'https://mcp.example.com/sse?token=[redacted]#part',
+    },
+    { given: '/sse?tokens=1&mytoken=2&token_type=3', want: '/sse?tokens=1&mytoken=2&token_type=3' },
+    { given: '/sse?%E0%A4%A=1&token=x', want: '/sse?%E0%A4%A=1&token=[redacted]' },
+  ])('turns $given into $want', ({ given, want }) => {
+    expect(redactTokenInUrl(given)).toBe(want);
+  });
+
+  it('returns the same string when there is nothing to redact', () => {
+    const url = '/mcp?session=abc';
+    expect(redactTokenInUrl(url)).toBe(url);
+  });
+});
+
+describe('?token= in logged request URLs', () => {
+  it('never reaches the log lines of a Fastify request, other parameters kept', async () => {
+    const out = captureLines();
+    const app = Fastify({ logger: { ...buildLoggerOptions('info'), stream: out.stream } });
+    app.get('/sse', async (request) => {
+      request.log.info({ req: request }, 'handler logged the request');
+      return { ok: true };
+    });
+    const secret = 's2m_Q2hhbmdlIG1lIGJlZm9yZSB1c2UgaW4gcHJvZHVjdGlvbg';
+    const response = await app.inject({
+      method: 'GET',
+      url: `/sse?session=7&token=${secret}&access_token=${secret}x`,
+    });
+    await app.close();
+    expect(response.statusCode).toBe(200);
+    expect(out.raw()).not.toContain(secret);
+    const urls = out
+      .lines()
+      .map((line) => (line['req'] as { url?: string } | undefined)?.url)
+      .filter((url) => url !== undefined);
+    expect(urls).toEqual([
+      '/sse?session=7&token=[redacted]&access_token=[redacted]',
+      '/sse?session=7&token=[redacted]&access_token=[redacted]',
+    ]);
+  });
+
+  it('leaves objects logged as req without a url alone', () => {
+    const out = captureLines();
+    pino(buildLoggerOptions('info'), out.stream).info({ req: { method: 'GET' } }, 'event');
+    expect(out.lines()[0]?.['req']).toEqual({ method: 'GET' });
   });
 });
