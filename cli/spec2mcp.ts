@@ -35,6 +35,12 @@ Usage:
                 [--limit N] [--json] [--data-dir DIR | --database-url URL]
       List audited tool calls, newest first, from the store the server uses (SPEC2MCP_STORE,
       SPEC2MCP_DATA_DIR, SPEC2MCP_DATABASE_URL). \`spec2mcp audit --help\` for details.
+  spec2mcp tokens create --name NAME --scopes mcp:read[,mcp:write] [--tenant T] [--workspaces a,b]
+                       [--expires 90d] [--api DIR] [--json]
+  spec2mcp tokens list [--json]
+  spec2mcp tokens revoke <id|name>
+      API tokens for scripts and CI, in the same store as audit (--data-dir DIR | --database-url URL).
+      create prints the token once. \`spec2mcp tokens --help\` for details.
 
 Exit codes: 0 ok, 1 problems found (diagnostics printed), 2 usage error.`;
 
@@ -52,6 +58,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         // Loaded on demand: the store drivers are not needed to generate.
         const { runAuditCommand } = await import('./audit-command.js');
         return await runAuditCommand(rest);
+      }
+      case 'tokens': {
+        const { runTokensCommand } = await import('./tokens-command.js');
+        return await runTokensCommand(rest);
       }
       case undefined:
       case '-h':

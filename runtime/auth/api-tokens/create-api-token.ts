@@ -42,7 +42,12 @@ export interface CreatedApiToken {
 
 /** A request that cannot become a token; the message says what to change. */
 export class ApiTokenRequestError extends Error {
-  override readonly name = 'ApiTokenRequestError';
+  override readonly name: string = 'ApiTokenRequestError';
+}
+
+/** The name belongs to a token that is not revoked: not a malformed request, a state of the store. */
+export class ApiTokenNameTakenError extends ApiTokenRequestError {
+  override readonly name = 'ApiTokenNameTakenError';
 }
 
 const MAX_NAME_LENGTH = 100;
@@ -70,14 +75,7 @@ export async function createApiToken(
   options: CreateApiTokenOptions = {},
 ): Promise<CreatedApiToken> {
   const prefix = checkApiTokenPrefix(options.prefix ?? DEFAULT_API_TOKEN_PREFIX);
-  const name = checkName(request.name);
-  const scopes = checkList('scopes', request.scopes, (scope) => SCOPE_TOKEN.test(scope));
-  const tenant = request.tenant === undefined ? undefined : checkValue('tenant', request.tenant);
-  const workspaces =
-    request.workspaces === undefined
-      ? undefined
-      : checkList('workspaces', request.workspaces, (workspace) => isPlainValue(workspace));
-  const expiresInSeconds = request.expiresIn === undefined ? undefined : parseExpiresIn(request.expiresIn);
+  const { name, scopes, tenant, workspaces, expiresInSeconds } = checkApiTokenRequest(request);
   const createdAt = (options.now ?? Date.now)();
   const token = generateApiToken(prefix);
   const record = await store.apiTokens
@@ -98,13 +96,39 @@ export async function createApiToken(
     })
     .catch((error: unknown) => {
       if (error instanceof ApiTokenConflictError && error.field === 'name') {
-        throw new ApiTokenRequestError(
+        throw new ApiTokenNameTakenError(
           `A token named "${name}" exists and is not revoked (an expired one counts until pruned): revoke it first or choose another name.`,
         );
       }
       throw error;
     });
   return { token, record };
+}
+
+export interface CheckedApiTokenRequest {
+  readonly name: string;
+  /** Duplicates dropped. */
+  readonly scopes: readonly string[];
+  readonly tenant: string | undefined;
+  readonly workspaces: readonly string[] | undefined;
+  readonly expiresInSeconds: number | undefined;
+}
+
+/**
+ * The request as it will be stored, or ApiTokenRequestError saying what to change. createApiToken
+ * checks too; callers such as the CLI call it first to refuse before opening a store.
+ */
+export function checkApiTokenRequest(request: CreateApiTokenRequest): CheckedApiTokenRequest {
+  return {
+    name: checkName(request.name),
+    scopes: checkList('scopes', request.scopes, (scope) => SCOPE_TOKEN.test(scope)),
+    tenant: request.tenant === undefined ? undefined : checkValue('tenant', request.tenant),
+    workspaces:
+      request.workspaces === undefined
+        ? undefined
+        : checkList('workspaces', request.workspaces, (workspace) => isPlainValue(workspace)),
+    expiresInSeconds: request.expiresIn === undefined ? undefined : parseExpiresIn(request.expiresIn),
+  };
 }
 
 /** `90d` or a number of seconds, to seconds; throws ApiTokenRequestError. */
