@@ -84,6 +84,8 @@ export function buildLoggerOptions(level: string): LoggerOptions {
  * after percent-decoding, so `?TOKEN=` or `?%74oken=` are caught too.
  */
 const SECRET_QUERY_PARAMETERS: ReadonlySet<string> = new Set(['token', 'access_token']);
+/** Every name above contains `token`; `%` may be an escaped one. */
+const TOKEN_HINT = /token|%/i;
 
 /**
  * The URL (a request path or an absolute URL) with the value of every token query parameter replaced by
@@ -95,7 +97,10 @@ export function redactTokenInUrl(url: string): string {
   if (queryStart === -1) return url;
   const hashStart = url.indexOf('#', queryStart);
   const queryEnd = hashStart === -1 ? url.length : hashStart;
-  const pairs = url.slice(queryStart + 1, queryEnd).split('&');
+  const query = url.slice(queryStart + 1, queryEnd);
+  // Most queries name no token and escape nothing: skip the split (~0.4 µs) for them.
+  if (!TOKEN_HINT.test(query)) return url;
+  const pairs = query.split('&');
   let changed = false;
   for (let index = 0; index < pairs.length; index++) {
     const pair = pairs[index] ?? '';
