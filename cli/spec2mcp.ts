@@ -41,6 +41,9 @@ Usage:
   spec2mcp tokens revoke <id|name>
       API tokens for scripts and CI, in the same store as audit (--data-dir DIR | --database-url URL).
       create prints the token once. \`spec2mcp tokens --help\` for details.
+  spec2mcp clients list [--json] | spec2mcp clients revoke <client_id>
+      OAuth clients users authorized on the embedded authorization server: name, id, scopes,
+      users, last use; revoke ends their grants and tokens at once. \`spec2mcp clients --help\`.
 
 Exit codes: 0 ok, 1 problems found (diagnostics printed), 2 usage error.`;
 
@@ -62,6 +65,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       case 'tokens': {
         const { runTokensCommand } = await import('./tokens-command.js');
         return await runTokensCommand(rest);
+      }
+      case 'clients': {
+        const { runClientsCommand } = await import('./clients-command.js');
+        return await runClientsCommand(rest);
       }
       case undefined:
       case '-h':
