@@ -81,6 +81,10 @@ export const api = defineApi({
     read: ["mcp:read"],
     write: ["mcp:write"],
   },
+  access: {
+    whoamiTool: "get_current_user",
+    tokenPrefix: "capi_",
+  },
   rateLimits: [
     {
       key: "principal",
@@ -95,12 +99,7 @@ export const api = defineApi({
       window: "fixed",
     },
   ],
-  extensions: {
-    whoami: "getCurrentUser",
-    tokens: {
-      prefix: "capi_",
-    },
-  },
+  extensions: {},
   prompts,
   tools: [
     archiveWorkflow,

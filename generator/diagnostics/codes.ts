@@ -184,6 +184,27 @@ export const DIAGNOSTIC_CATALOG = {
     severity: 'error',
     fix: "Set the rule's `key` to `principal` or to an argument of a tool the rule applies to.",
   },
+  // x-mcp whoami / tokens / tenancy, checked once tools are named (appended)
+  MCPGEN_ACCESS_UNKNOWN_OPERATION: {
+    severity: 'error',
+    fix: 'Set `whoami` / `tenancy.list` to the operationId of a GET operation in the document.',
+  },
+  MCPGEN_ACCESS_OPERATION_NOT_GET: {
+    severity: 'error',
+    fix: '`whoami` and `tenancy.list` name a GET operation: the runtime calls them to read, never to write.',
+  },
+  MCPGEN_ACCESS_OPERATION_EXCLUDED: {
+    severity: 'error',
+    fix: 'Remove `x-mcp: false` from the operation `whoami` / `tenancy.list` names, or name another GET operation.',
+  },
+  MCPGEN_TENANCY_PATH_PARAM_UNKNOWN: {
+    severity: 'error',
+    fix: 'Set `tenancy.pathParam` to a path parameter of at least one generated operation, as the document spells it.',
+  },
+  MCPGEN_TENANCY_ARGUMENT_UNKNOWN: {
+    severity: 'error',
+    fix: 'Set `tenancy.argument` to an argument of at least one generated tool (see catalog.md).',
+  },
 } as const satisfies Record<string, CatalogEntry>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CATALOG;

@@ -93,6 +93,8 @@ function emitIndex(api: ApiIR): string {
       read: api.settings.scopes.read,
       write: api.settings.scopes.write,
     },
+    // Absent when the overlay sets none of whoami, tokens, tenancy: ApiDefinition.access is optional.
+    ...(Object.keys(api.settings.access).length > 0 ? { access: api.settings.access } : {}),
     // Absent rather than empty when the overlay sets no rules, as ApiDefinition documents.
     ...(api.settings.rateLimits.length > 0
       ? {

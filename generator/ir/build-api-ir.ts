@@ -4,6 +4,7 @@
  */
 import Handlebars from 'handlebars';
 import type { DiagnosticSink, SourceRef } from '../diagnostics/diagnostic.js';
+import { buildAccess } from './build-access.js';
 import { buildRateLimits } from './build-rate-limits.js';
 import { buildToolIR, type OperationInput } from './build-tool-ir.js';
 import { escapePointer, isObject } from './json-schema.js';
@@ -54,8 +55,9 @@ export function buildApiIR(spec: SpecInput, options: BuildApiOptions, sink: Diag
   const title = typeof info['title'] === 'string' ? info['title'] : options.id;
   const version = readVersion(info, root, sink, locate);
 
+  const operations = collectOperations(doc, spec, sink);
   const built: { op: OperationInput; tool: ToolIR }[] = [];
-  for (const op of collectOperations(doc, spec, sink)) {
+  for (const op of operations) {
     if (op.xmcp.excluded) continue;
     const build = () =>
       buildToolIR(op, { root, dialect, resolveRef: (r) => spec.resolveRef(r), sink, locate });
@@ -69,6 +71,16 @@ export function buildApiIR(spec: SpecInput, options: BuildApiOptions, sink: Diag
     sink,
     locate,
   });
+  // nameTools keeps the order of `built`; excluded operations are kept too, so `whoami` naming one
+  // can say so rather than that the operationId does not exist.
+  const toolOf = new Map(built.map(({ op }, index) => [op, tools[index]!]));
+  const access = buildAccess(
+    root.access,
+    operations.map((op) => ({ op, ...(toolOf.has(op) ? { tool: toolOf.get(op)! } : {}) })),
+    tools,
+    sink,
+    locate,
+  );
   tools.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const selected = options.toolsets
     ? tools.filter((t) => t.toolsets.some((s) => options.toolsets?.includes(s)))
@@ -107,6 +119,7 @@ export function buildApiIR(spec: SpecInput, options: BuildApiOptions, sink: Diag
       limits: root.limits,
       // Against every named tool, not only the selected toolsets: the rules describe the whole API.
       rateLimits: buildRateLimits(root.rateLimits, tools, sink, locate),
+      access,
       extensions: root.extensions,
     },
     prompts: buildPrompts(root, sink, locate),

@@ -45,6 +45,8 @@ export interface BuildInputArgs {
   readonly idempotency: IdempotencyMode;
   readonly dialect: '3.0' | '3.1';
   readonly argumentStyle: 'preserve' | 'snake_case';
+  /** x-mcp `tenancy.pathParam`: a path parameter of this name is filled by the runtime, not an argument. */
+  readonly tenantPathParam?: string;
   readonly resolveRef: (ref: string) => unknown;
   readonly sink: DiagnosticSink;
   readonly locate: Locate;
@@ -175,8 +177,13 @@ function buildInputAt(args: BuildInputArgs, squeeze: 0 | 1 | 2 | 3): BuiltInput 
   const hasIdempotencyArgument = args.idempotency !== 'none';
   if (hasIdempotencyArgument) taken.add(IDEMPOTENCY_ARGUMENT);
 
+  const fromTenant = (p: Record<string, unknown>) =>
+    args.tenantPathParam !== undefined && p['in'] === 'path' && p['name'] === args.tenantPathParam;
   planSchemas(ctx, [
-    ...args.parameters.map(({ value }) => rawParameterSchema(value)),
+    // Left out of the plan as well as the schema, so it cannot make another schema a `$defs` entry.
+    ...args.parameters
+      .filter(({ value }) => !fromTenant(value))
+      .map(({ value }) => rawParameterSchema(value)),
     ...(args.requestBody ? [bodyRoot(args, ctx)] : []),
   ]);
 
@@ -215,6 +222,13 @@ function buildInputAt(args: BuildInputArgs, squeeze: 0 | 1 | 2 | 3): BuiltInput 
       required,
       ...(p['allowReserved'] === true ? { allowReserved: true } : {}),
     };
+    if (fromTenant(p)) {
+      // The endpoint's tenant wins over an x-mcp.arguments override (consumed above, so no
+      // unknown-argument error): the model must not choose the tenant, whatever the overlay says.
+      const { allowReserved, ...rest } = base;
+      params.push({ ...rest, fromTenant: true, ...(allowReserved ? { allowReserved } : {}) });
+      continue;
+    }
     if (override?.hidden) {
       params.push({ ...base, value: override.value ?? override.schema['default'] });
       continue;

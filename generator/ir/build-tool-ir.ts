@@ -79,6 +79,7 @@ export function buildToolIR(op: OperationInput, ctx: BuildToolContext): ToolIR {
     idempotency,
     dialect: ctx.dialect,
     argumentStyle: ctx.root.naming.arguments,
+    ...(ctx.root.access.tenancy.pathParam ? { tenantPathParam: ctx.root.access.tenancy.pathParam } : {}),
     resolveRef: ctx.resolveRef,
     sink: ctx.sink,
     locate: ctx.locate,

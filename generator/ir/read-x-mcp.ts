@@ -56,8 +56,27 @@ export interface RootXMcp {
   readonly prompts: readonly RawPrompt[];
   /** Rules whose own fields are valid; tool names and keys are checked once tools are named. */
   readonly rateLimits: readonly RawRateLimit[];
-  /** Runtime settings this generator passes through untouched (tenancy, tokens, whoami, toolsets). */
+  /** `whoami`, `tokens`, `tenancy` whose own values are valid; build-access.ts checks what they name. */
+  readonly access: RawAccess;
+  /** Runtime settings this generator passes through untouched (toolsets). */
   readonly extensions: Record<string, unknown>;
+}
+
+/**
+ * The root `whoami`, `tokens` and `tenancy` keys, each field present only when it was written and
+ * well-formed. Their pointers are fixed (`/x-mcp/whoami`, `/x-mcp/tenancy/list`, ...).
+ */
+export interface RawAccess {
+  /** operationId of the GET that returns the signed-in user. */
+  readonly whoami?: string;
+  readonly tokenPrefix?: string;
+  readonly allowQueryToken?: boolean;
+  readonly tenancy: {
+    readonly pathParam?: string;
+    readonly argument?: string;
+    /** operationId of the GET listing the tenants a user can grant. */
+    readonly list?: string;
+  };
 }
 
 /** One `x-mcp.rateLimits` rule, defaults applied. */
@@ -114,7 +133,11 @@ const ROOT_KEYS = new Set([
   'rateLimits',
   'toolsets',
 ]);
-const PASS_THROUGH_ROOT_KEYS = ['whoami', 'tokens', 'tenancy', 'toolsets'];
+const PASS_THROUGH_ROOT_KEYS = ['toolsets'];
+const TOKENS_KEYS = new Set(['prefix', 'queryParameter']);
+const TENANCY_KEYS = new Set(['pathParam', 'argument', 'list']);
+/** What API tokens start with: short, lowercase, and `_` so a token reads as `capi_3f9a...`. */
+export const TOKEN_PREFIX_PATTERN = /^[a-z][a-z0-9]{1,15}_$/;
 const RATE_LIMIT_KEYS = new Set(['key', 'limit', 'windowSeconds', 'window', 'tools']);
 const RATE_LIMIT_EXAMPLE = '`- {key: principal, limit: 600, windowSeconds: 60}`';
 
@@ -342,6 +365,7 @@ export function readRootXMcp(raw: unknown, sink: DiagnosticSink, locate: Locate)
       });
   }
   const rateLimits = readRateLimits(root['rateLimits'], `${pointer}/rateLimits`, r);
+  const access = readAccess(root, pointer, r);
   const extensions: Record<string, unknown> = {};
   for (const key of PASS_THROUGH_ROOT_KEYS) if (root[key] !== undefined) extensions[key] = root[key];
 
@@ -399,8 +423,114 @@ export function readRootXMcp(raw: unknown, sink: DiagnosticSink, locate: Locate)
     },
     prompts,
     rateLimits,
+    access,
     extensions,
   };
+}
+
+/**
+ * `whoami`, `tokens` and `tenancy`: the shape of each value. What they name (operations, path
+ * parameters, arguments) is checked by build-access.ts once the tools are built and named.
+ */
+function readAccess(root: Record<string, unknown>, pointer: string, r: Reader): RawAccess {
+  const name = (value: unknown, at: string, what: string, fix: string): string | undefined => {
+    if (value === undefined) return undefined;
+    if (typeof value === 'string' && value.trim() !== '') return value;
+    r.invalid(at, `${what} must be a non-empty string, found ${describe(value)}`, fix);
+    return undefined;
+  };
+  const whoami = name(
+    root['whoami'],
+    `${pointer}/whoami`,
+    'x-mcp.whoami',
+    'Set `whoami` to the operationId of the GET operation that returns the signed-in user, e.g. `whoami: getCurrentUser`.',
+  );
+
+  let tokenPrefix: string | undefined;
+  let allowQueryToken: boolean | undefined;
+  const tokens = root['tokens'];
+  if (tokens !== undefined) {
+    if (!isObject(tokens)) {
+      r.invalid(
+        `${pointer}/tokens`,
+        `x-mcp.tokens must be a mapping, found ${describe(tokens)}`,
+        'Write `tokens: {prefix: capi_}` (and `queryParameter: true` to accept `?token=`).',
+      );
+    } else {
+      r.unknownKeys(tokens, TOKENS_KEYS, `${pointer}/tokens`);
+      const prefix = tokens['prefix'];
+      if (typeof prefix === 'string' && TOKEN_PREFIX_PATTERN.test(prefix)) tokenPrefix = prefix;
+      else if (prefix !== undefined) {
+        r.invalid(
+          `${pointer}/tokens/prefix`,
+          `tokens.prefix must be 2 to 16 lowercase letters or digits, starting with a letter, then \`_\`; found ${describe(prefix)}`,
+          fixForTokenPrefix(prefix),
+        );
+      }
+      const query = tokens['queryParameter'];
+      if (typeof query === 'boolean') allowQueryToken = query;
+      else if (query !== undefined) {
+        r.invalid(
+          `${pointer}/tokens/queryParameter`,
+          `tokens.queryParameter must be true or false, found ${describe(query)}`,
+          'Set `queryParameter: true` to accept `?token=` from old SSE clients, or remove it (default false).',
+        );
+      }
+    }
+  }
+
+  let tenancy: RawAccess['tenancy'] = {};
+  const rawTenancy = root['tenancy'];
+  if (rawTenancy !== undefined) {
+    if (!isObject(rawTenancy)) {
+      r.invalid(
+        `${pointer}/tenancy`,
+        `x-mcp.tenancy must be a mapping, found ${describe(rawTenancy)}`,
+        'Write e.g. `tenancy: {argument: workspace_id, list: listWorkspaces}` or `tenancy: {pathParam: account_id}`.',
+      );
+    } else {
+      const at = `${pointer}/tenancy`;
+      r.unknownKeys(rawTenancy, TENANCY_KEYS, at);
+      const pathParam = name(
+        rawTenancy['pathParam'],
+        `${at}/pathParam`,
+        'tenancy.pathParam',
+        'Set `pathParam` to the name of a path parameter, e.g. `pathParam: account_id` for `/accounts/{account_id}/...`.',
+      );
+      const argument = name(
+        rawTenancy['argument'],
+        `${at}/argument`,
+        'tenancy.argument',
+        'Set `argument` to the tool argument that names the tenant, e.g. `argument: workspace_id`.',
+      );
+      const list = name(
+        rawTenancy['list'],
+        `${at}/list`,
+        'tenancy.list',
+        'Set `list` to the operationId of the GET operation that lists the tenants, e.g. `list: listWorkspaces`.',
+      );
+      tenancy = {
+        ...optional('pathParam', pathParam),
+        ...optional('argument', argument),
+        ...optional('list', list),
+      };
+    }
+  }
+  return {
+    ...optional('whoami', whoami),
+    ...optional('tokenPrefix', tokenPrefix),
+    ...optional('allowQueryToken', allowQueryToken),
+    tenancy,
+  };
+}
+
+/** Suggests the prefix the author probably meant (`CAPI` -> `capi_`) when fixing case and `_` gives one. */
+function fixForTokenPrefix(prefix: unknown): string {
+  const base =
+    'Write a prefix such as `capi_`: a lowercase letter, 1 to 15 lowercase letters or digits, then `_`.';
+  if (typeof prefix !== 'string') return base;
+  const guess = `${prefix.toLowerCase().replace(/[-_]+$/, '')}_`;
+  return TOKEN_PREFIX_PATTERN.test(guess) ? `Did you mean \`${guess}\`? ${base}` : base;
 }
 
 /**

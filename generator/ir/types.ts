@@ -62,8 +62,28 @@ export interface SettingsIR {
   readonly limits: { readonly maxBytes: number; readonly maxItems: number };
   /** x-mcp.rateLimits in the overlay's order, checked against the named tools. */
   readonly rateLimits: readonly RateLimitIR[];
-  /** Opaque to emit; later issues give these runtime meaning (tenancy, tokens). */
+  /** x-mcp `whoami`, `tokens` and `tenancy`, checked against the operations and named tools. */
+  readonly access: AccessIR;
+  /** Opaque to emit: root x-mcp keys the generator does not check (toolsets). */
   readonly extensions: { readonly [key: string]: unknown };
+}
+
+/**
+ * The runtime's AccessDefinition: every field is absent unless the overlay set it (and it passed
+ * its checks), so an API without these settings emits no `access` at all.
+ */
+export interface AccessIR {
+  /** Name of the generated tool of the `whoami` operation. */
+  readonly whoamiTool?: string;
+  readonly tokenPrefix?: string;
+  /** Only ever `true`: false is the default and is left out. */
+  readonly allowQueryToken?: true;
+  /** Its path parameters are `fromTenant` in every tool that has one. */
+  readonly tenantPathParam?: string;
+  /** An argument of at least one tool, after `naming.arguments`. */
+  readonly tenantArgument?: string;
+  /** Name of the generated tool of the `tenancy.list` operation. */
+  readonly tenantListTool?: string;
 }
 
 /** One rate-limit rule; the runtime's RateLimitDefinition plus where it was written. */
@@ -132,6 +152,11 @@ export interface ParamIR {
   readonly argument?: string;
   /** Fixed value for a hidden parameter, sent on every call. */
   readonly value?: unknown;
+  /**
+   * A path parameter named by x-mcp `tenancy.pathParam`: the runtime fills it from the tenant of the
+   * `/{tenant}/mcp` endpoint, so it has neither an argument nor a fixed value.
+   */
+  readonly fromTenant?: boolean;
   /** Default the runtime applies when the argument is omitted (from the overlay). */
   readonly allowReserved?: boolean;
 }

@@ -81,11 +81,7 @@ describe('rateLimits in the generated index.ts', () => {
       window: "sliding",
     },
   ],
-  extensions: {
-    tokens: {
-      prefix: "lim_",
-    },
-  },
+  extensions: {},
 `);
     expect(index.match(/rateLimits/g)).toHaveLength(1);
   });
