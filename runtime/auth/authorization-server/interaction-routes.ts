@@ -214,7 +214,7 @@ export async function registerInteractionRoutes(
     }
     const credential = textField(body, 'credential')?.trim() ?? '';
     if (credential === '') {
-      await showSignIn(reply, details, 400, `Enter your ${apiTitle} ${credentialLabel}.`);
+      await showSignIn(reply, details, 400, `Enter your ${credentialLabel} for ${apiTitle}.`);
       return reply;
     }
     const connection = options.platform();

@@ -120,7 +120,7 @@ ${errorBlock(input.error)}
 <p><strong>${client}</strong> is requesting access to your ${escapeHtml(apiTitle)} account.</p>
 <form method="post" action="${escapeHtml(input.actionBase)}/sign-in">
 <input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}">
-<label for="credential">Your ${escapeHtml(apiTitle)} ${escapeHtml(input.credentialLabel)}</label>
+<label for="credential">Your ${escapeHtml(input.credentialLabel)} for ${escapeHtml(apiTitle)}</label>
 <p class="hint" id="credential-hint">It is checked with ${escapeHtml(apiTitle)} now, stored encrypted, and used only for what you allow ${client} to do.</p>
 <input type="password" id="credential" name="credential" autocomplete="off" spellcheck="false" required aria-describedby="credential-hint${invalid ? ' problem' : ''}"${invalid ? ' aria-invalid="true"' : ' autofocus'}>
 <button type="submit">Continue</button>
