@@ -1,0 +1,186 @@
+/**
+ * Verifies JWT access tokens of an external authorization server (RFC 9068 style) with `jose`:
+ * signature by the issuer's JWKS (fetched by URL, or a local key set), issuer, audience (the MCP
+ * resource URL, RFC 8707), exp/nbf with a small clock tolerance, and only the pinned algorithms.
+ */
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  jwtVerify,
+} from 'jose';
+import { AuthError, type Grant, type TokenVerifier, type VerifyContext } from './auth-types.js';
+
+export const DEFAULT_JWT_ALGORITHMS: readonly string[] = ['RS256', 'ES256'];
+
+/** Asymmetric JWS algorithms only: `none` proves nothing, and HS* would accept a public key as the secret. */
+export const ACCEPTABLE_JWT_ALGORITHMS: readonly string[] = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+];
+
+export interface JwtVerifierOptions {
+  /** Expected `iss`, exactly. */
+  readonly issuer: string;
+  /** The issuer's JWKS URL; one of `jwksUri` and `jwks` is required. */
+  readonly jwksUri?: string;
+  /** A local key set, for issuers whose keys are distributed out of band. */
+  readonly jwks?: JSONWebKeySet;
+  /** Accepted `aud` values; default: the resource URL the token is presented to. */
+  readonly audience?: readonly string[];
+  /** Default RS256 and ES256. */
+  readonly algorithms?: readonly string[];
+  /** Allowed clock skew for exp/nbf. Default 30 s. */
+  readonly clockToleranceSeconds?: number;
+  /** Least time between two JWKS fetches for an unknown `kid` (key rotation). Default 30 s. */
+  readonly jwksCooldownMs?: number;
+  /** A fetched JWKS is used this long before it is fetched again. Default 10 min. */
+  readonly jwksCacheMaxAgeMs?: number;
+  /** JWKS request timeout. Default 5 s. */
+  readonly jwksTimeoutMs?: number;
+}
+
+export class AuthConfigError extends Error {
+  override readonly name = 'AuthConfigError';
+}
+
+/** The algorithm list, refused when it names `none`, an HMAC algorithm or one jose cannot verify. */
+export function checkJwtAlgorithms(algorithms: readonly string[]): readonly string[] {
+  if (algorithms.length === 0) throw new AuthConfigError('The JWT algorithm list is empty.');
+  const refused = algorithms.filter((algorithm) => !ACCEPTABLE_JWT_ALGORITHMS.includes(algorithm));
+  if (refused.length > 0) {
+    throw new AuthConfigError(
+      `JWT algorithm(s) ${refused.join(', ')} are not accepted; use asymmetric ones: ${ACCEPTABLE_JWT_ALGORITHMS.join(', ')}.`,
+    );
+  }
+  return algorithms;
+}
+
+export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
+  const algorithms = [...checkJwtAlgorithms(options.algorithms ?? DEFAULT_JWT_ALGORITHMS)];
+  const keys = resolveKeys(options);
+  const clockTolerance = options.clockToleranceSeconds ?? 30;
+  const configuredAudience = options.audience === undefined ? undefined : [...options.audience];
+  return {
+    name: 'external-jwt',
+    async verify(token: string, context: VerifyContext): Promise<Grant | undefined> {
+      if (!looksLikeJws(token)) return undefined;
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, keys, {
+          issuer: options.issuer,
+          audience: configuredAudience ?? audienceOf(context.resource),
+          algorithms,
+          clockTolerance,
+          requiredClaims: ['exp', 'sub'],
+        }));
+      } catch (error) {
+        throw toAuthError(error);
+      }
+      return grantOfClaims(payload, 'external-jwt');
+    },
+  };
+}
+
+function resolveKeys(options: JwtVerifierOptions): JWTVerifyGetKey {
+  if (options.jwks !== undefined) return createLocalJWKSet(options.jwks);
+  if (options.jwksUri === undefined || options.jwksUri === '') {
+    throw new AuthConfigError('The JWT verifier needs the issuer keys: a JWKS URL or a local key set.');
+  }
+  let url: URL;
+  try {
+    url = new URL(options.jwksUri);
+  } catch {
+    throw new AuthConfigError(`The JWKS URL "${options.jwksUri}" is not an absolute URL.`);
+  }
+  return createRemoteJWKSet(url, {
+    cooldownDuration: options.jwksCooldownMs ?? 30_000,
+    cacheMaxAge: options.jwksCacheMaxAgeMs ?? 600_000,
+    timeoutDuration: options.jwksTimeoutMs ?? 5_000,
+  });
+}
+
+/** A compact JWS (three parts, a JSON header): other tokens belong to the next verifier. */
+function looksLikeJws(token: string): boolean {
+  if (token.split('.').length !== 3) return false;
+  try {
+    return typeof decodeProtectedHeader(token).alg === 'string';
+  } catch {
+    return false;
+  }
+}
+
+/** The resource URL, with and without a trailing slash: authorization servers differ on that. */
+export function audienceOf(resource: string): string[] {
+  return resource.endsWith('/') ? [resource, resource.slice(0, -1)] : [resource, `${resource}/`];
+}
+
+/** A grant from verified token claims: `sub`, `scope` or `scp`, `client_id` or `azp`, `exp`. */
+export function grantOfClaims(claims: Readonly<Record<string, unknown>>, kind: Grant['kind']): Grant {
+  const subject = claims['sub'];
+  if (typeof subject !== 'string' || subject === '') {
+    throw new AuthError(401, 'invalid_token', 'The access token names no subject (sub).');
+  }
+  const clientId = [claims['client_id'], claims['azp']].find(
+    (value): value is string => typeof value === 'string' && value !== '',
+  );
+  const expiresAt = claims['exp'];
+  return {
+    kind,
+    principal: subject,
+    clientId: clientId ?? '',
+    scopes: scopesOfClaims(claims),
+    ...(typeof expiresAt === 'number' && { expiresAt }),
+  };
+}
+
+function scopesOfClaims(claims: Readonly<Record<string, unknown>>): string[] {
+  const scope = claims['scope'] ?? claims['scp'];
+  if (typeof scope === 'string') return scope.split(' ').filter((item) => item !== '');
+  if (Array.isArray(scope)) return scope.filter((item): item is string => typeof item === 'string');
+  return [];
+}
+
+/** jose's verdicts on the token become 401s; anything else (JWKS unreachable) propagates. */
+function toAuthError(error: unknown): unknown {
+  const refuse = (description: string) => new AuthError(401, 'invalid_token', description);
+  if (error instanceof errors.JWTExpired) return refuse('The access token expired.');
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    switch (error.claim) {
+      case 'aud':
+        return refuse('The access token is for another resource (its audience is not this MCP server).');
+      case 'iss':
+        return refuse('The access token was issued by another authorization server.');
+      case 'nbf':
+        return refuse('The access token is not valid yet.');
+      default:
+        return refuse(`The access token's "${error.claim}" claim is missing or invalid.`);
+    }
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
+    return refuse('The access token is signed with an algorithm this server does not accept.');
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) {
+    return refuse('The access token signature is invalid.');
+  }
+  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
+    return refuse('The access token was signed by a key the authorization server does not publish.');
+  }
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) {
+    return refuse('The access token is malformed.');
+  }
+  return error;
+}
