@@ -5,6 +5,7 @@
  * credential.
  */
 import type { AuthInfo } from '@modelcontextprotocol/server';
+import { AUTH_EXTRA, type Grant } from '../auth/auth-types.js';
 
 export interface CallIdentity {
   readonly principal: string;
@@ -15,12 +16,20 @@ export const ANONYMOUS_PRINCIPAL = 'anonymous';
 
 export function identityOf(authInfo: AuthInfo | undefined): CallIdentity {
   if (authInfo === undefined) return { principal: ANONYMOUS_PRINCIPAL };
-  const subject = authInfo.extra?.['principal'];
+  const subject = authInfo.extra?.[AUTH_EXTRA.principal];
   const principal = typeof subject === 'string' && subject !== '' ? subject : authInfo.clientId;
   return {
     principal: principal === '' ? ANONYMOUS_PRINCIPAL : principal,
     ...(authInfo.clientId !== '' && { client: authInfo.clientId }),
   };
+}
+
+/**
+ * The verified grant behind the request, set only by the resource server (never from request data);
+ * absent without token authentication (none, a trusted proxy), where no scopes are enforced.
+ */
+export function grantOf(authInfo: AuthInfo | undefined): Grant | undefined {
+  return authInfo?.extra?.[AUTH_EXTRA.grant] as Grant | undefined;
 }
 
 /**

@@ -1,10 +1,12 @@
 /**
- * The tool call path around the upstream call (DESIGN: validate args -> rate limit -> idempotency
- * -> call -> audit): one function per call, shared by a direct `tools/call` and dynamic mode's
+ * The tool call path around the upstream call (DESIGN: scope check -> validate args -> tenant
+ * check -> rate limit -> idempotency -> call -> audit): one function per call, shared by a direct `tools/call` and dynamic mode's
  * `call_tool`. Every way a call can end becomes a `CallToolResult`, an audit entry for write tools
  * and one event for the observers.
  */
 import type { CallToolResult } from '@modelcontextprotocol/server';
+import type { Grant } from '../auth/auth-types.js';
+import { missingScopes } from '../auth/check-tool-scopes.js';
 import {
   describeInvalidKey,
   describeKeyMismatch,
@@ -25,6 +27,7 @@ import {
   retryAfterSeconds,
 } from '../rate-limit/check-rate-limits.js';
 import type { AuditOutcome, Store } from '../stores/store-types.js';
+import type { CredentialPlacement } from '../upstream/resolve-credential.js';
 import {
   errorResult,
   executeValidated,
@@ -42,6 +45,10 @@ export interface CallScope {
   readonly principal: string;
   /** OAuth client id or API-token id, when known (audit only). */
   readonly client?: string;
+  /** The verified token's grant; absent without token authentication (no scopes or workspaces enforced). */
+  readonly grant?: Grant;
+  /** The tenant of the endpoint path (`/{tenant}/mcp`), filling `fromTenant` parameters. */
+  readonly tenant?: string;
   /** The `Idempotency-Key` header of the MCP HTTP request. */
   readonly idempotencyKeyHeader?: string;
   readonly signal: AbortSignal;
@@ -64,6 +71,10 @@ export interface CallServices {
   readonly localClaims: LocalClaims;
   readonly observe?: ToolCallObserver;
   readonly logger: CallLogger;
+  /** `access.tenantArgument`: the argument whose value must be one of the grant's workspaces. */
+  readonly tenantArgument?: string;
+  /** A user's own upstream credential by the grant's credentialRef; undefined when it is gone. */
+  readonly userCredentials?: (ref: string) => Promise<CredentialPlacement | undefined>;
 }
 
 interface Ending {
@@ -117,6 +128,17 @@ async function runCall(
   services: CallServices,
 ): Promise<Ending> {
   const { tool } = entry;
+  const { grant } = scope;
+  // The HTTP layer refused this already (403 step-up); this guards every other way in.
+  const missing = grant === undefined ? [] : missingScopes(tool.scopes, grant.scopes);
+  if (missing.length > 0) {
+    return {
+      result: errorResult(
+        `${tool.name} needs the scope(s) ${missing.join(' ')}, which this connection was not granted. Ask the user to reconnect and grant them.`,
+      ),
+      outcome: 'rejected',
+    };
+  }
   const keyed = resolveIdempotencyKey(entry, rawArgs, scope.idempotencyKeyHeader);
   if (!keyed.ok) return { result: errorResult(keyed.message), outcome: 'rejected' };
   const { args, key } = keyed;
@@ -128,13 +150,40 @@ async function runCall(
     };
   }
 
+  const outsideGrant = checkTenantArgument(tool.name, args, grant, services.tenantArgument);
+  if (outsideGrant !== undefined) {
+    return {
+      result: errorResult(outsideGrant),
+      outcome: 'rejected',
+      ...(key !== undefined && { idempotencyKey: key }),
+    };
+  }
+  let credential = services.toolContext.credential;
+  if (grant?.credentialRef !== undefined) {
+    const own = await resolveUserCredential(tool.name, grant.credentialRef, services);
+    if (typeof own === 'string') {
+      return {
+        result: errorResult(own),
+        outcome: 'rejected',
+        ...(key !== undefined && { idempotencyKey: key }),
+      };
+    }
+    credential = own;
+  }
+
   const rules = services.rateLimits.get(tool.name);
   if (rules !== undefined) {
     const limited = await enforceRateLimits(entry, rules, args, scope, services);
     if (limited !== undefined) return { ...limited, ...(key !== undefined && { idempotencyKey: key }) };
   }
 
-  const context: ToolCallContext = { ...services.toolContext, signal: scope.signal, logger: services.logger };
+  const context: ToolCallContext = {
+    ...services.toolContext,
+    credential,
+    ...(scope.tenant !== undefined && { tenant: scope.tenant }),
+    signal: scope.signal,
+    logger: services.logger,
+  };
   const execute = async (): Promise<KeyedExecution> => {
     const execution = await executeValidated(entry, args, context);
     if (execution.retryAfterSeconds !== undefined) scope.onRetryAfter?.(execution.retryAfterSeconds);
@@ -167,6 +216,45 @@ async function runCall(
     services.localClaims,
   );
   return { ...keyedResult, idempotencyKey: key };
+}
+
+/**
+ * A tenant argument outside the grant's workspaces: the text telling the model which values it may
+ * use. Undefined when the call may go on (no such argument, no list on the grant, or a granted value).
+ */
+function checkTenantArgument(
+  toolName: string,
+  args: Readonly<Record<string, unknown>>,
+  grant: Grant | undefined,
+  argument: string | undefined,
+): string | undefined {
+  const workspaces = grant?.workspaces;
+  if (argument === undefined || workspaces === undefined) return undefined;
+  const value = args[argument];
+  if (value === undefined || workspaces.includes(String(value))) return undefined;
+  const allowed =
+    workspaces.length === 0
+      ? 'This connection was granted none.'
+      : `Allowed values: ${workspaces.join(', ')}.`;
+  return `${toolName} was not called: ${argument} "${String(value)}" is not one this connection was granted. ${allowed} Use one of those, or ask the user to reconnect and grant access to "${String(value)}".`;
+}
+
+/** The caller's own upstream credential, or the text telling the user to reconnect. */
+async function resolveUserCredential(
+  toolName: string,
+  ref: string,
+  services: CallServices,
+): Promise<CredentialPlacement | string> {
+  const reconnect = `${toolName} was not called: the platform credential this connection was authorized with is no longer stored. Ask the user to reconnect (authorize this MCP server again).`;
+  if (services.userCredentials === undefined) {
+    services.logger.error(
+      { tool: toolName },
+      'grant names a user credential but no credential vault is configured',
+    );
+    return reconnect;
+  }
+  const placement = await services.userCredentials(ref);
+  return placement ?? reconnect;
 }
 
 type KeyResolution =

@@ -27,8 +27,10 @@ export interface CreateMcpServerFactoryOptions {
   readonly prompts: PromptRegistry;
   /** Everything a tool call needs that is shared by all requests. */
   readonly services: CallServices;
-  /** The caller and request details of one MCP request (principal, Idempotency-Key header). */
+  /** The caller and request details of one MCP request (principal, grant, tenant, Idempotency-Key header). */
   readonly scopeOf: (ctx: McpRequestContext) => Omit<CallScope, 'signal'>;
+  /** `true`: tools/list shows every tool whatever the grant's scopes. Default: only the granted ones. */
+  readonly listAllTools?: boolean;
 }
 
 export function createMcpServerFactory(options: CreateMcpServerFactoryOptions): McpServerFactory {
@@ -42,8 +44,12 @@ export function createMcpServerFactory(options: CreateMcpServerFactoryOptions): 
   const instructions = [api.server.instructions, dynamic?.instructions].filter(Boolean).join('\n\n');
   const serverOptions = { capabilities, ...(instructions !== '' && { instructions }) };
   // The precomputed payloads are frozen; the SDK's types want mutable arrays, it never writes to them.
-  const listed = dynamic?.listResult ?? tools.listResult;
-  const listTools = () => ({ tools: listed.tools }) as unknown as ListToolsResult;
+  const listedFor = (scope: Omit<CallScope, 'signal'>) => {
+    if (dynamic !== undefined) return dynamic.listResult;
+    // Without a grant (no token authentication) there are no scopes to hold against the tools.
+    if (scope.grant === undefined || options.listAllTools === true) return tools.listResult;
+    return tools.listResultFor(scope.grant.scopes);
+  };
   const listPrompts = () => ({ prompts: prompts.listResult.prompts }) as unknown as ListPromptsResult;
 
   /** One API tool call, shared by a direct tools/call and call_tool. */
@@ -60,6 +66,8 @@ export function createMcpServerFactory(options: CreateMcpServerFactoryOptions): 
 
   return (requestContext) => {
     const requestScope = options.scopeOf(requestContext);
+    const listed = listedFor(requestScope);
+    const listTools = () => ({ tools: listed.tools }) as unknown as ListToolsResult;
     // The low-level Server (deprecated in favour of McpServer) on purpose: McpServer would
     // re-register and re-convert every tool on every request, making each request O(tools).
     const server = new Server(serverInfo, serverOptions);

@@ -28,6 +28,8 @@ export interface ToolCallContext {
   readonly credential: CredentialPlacement;
   readonly upstream: Pick<ApiDefinition['upstream'], 'timeoutMs' | 'retries' | 'forwardIdempotencyKey'>;
   readonly userAgent: string;
+  /** The tenant of the endpoint path, for `fromTenant` parameters. */
+  readonly tenant?: string;
   readonly signal?: AbortSignal;
   readonly logger?: ToolCallLogger;
   /** Base of the retry backoff in ms (tests shorten it). */
@@ -175,6 +177,7 @@ async function prepareRequest(
       baseUrl: context.baseUrl,
       credential: context.credential,
       userAgent: context.userAgent,
+      ...(context.tenant !== undefined && { tenant: context.tenant }),
       ...(sendKey && { idempotencyKey }),
     });
     return { ok: true, request, retrySafe: entry.idempotentMethod || sendKey, idempotencyKeySent: sendKey };

@@ -54,6 +54,11 @@ export interface ToolRegistry {
   readonly entries: ReadonlyMap<string, ToolRegistryEntry>;
   /** The API tools' `tools/list` result, frozen and shared by every request. */
   readonly listResult: { readonly tools: readonly ToolListing[] };
+  /**
+   * The `tools/list` result for a grant: the tools whose scopes are all among `scopes`. Built once
+   * per distinct set of relevant scopes and cached, so a request costs a lookup, not a filter.
+   */
+  listResultFor(scopes: readonly string[]): { readonly tools: readonly ToolListing[] };
   readonly mode: ToolMode;
   /** mode `dynamic`: the meta-tools listed instead of `listResult`, with their search index. */
   readonly dynamic?: DynamicTools;
@@ -137,11 +142,40 @@ export function buildToolRegistry(api: ApiDefinition, options: BuildToolRegistry
     mode === 'dynamic'
       ? buildDynamicTools({ api, entries, compile: (name, schema) => compiler(name, 'inputSchema', schema) })
       : undefined;
+  const listResult = deepFreeze({ tools: listing });
   return {
     entries,
-    listResult: deepFreeze({ tools: listing }),
+    listResult,
+    listResultFor: createScopedListings([...entries.values()], listResult),
     mode,
     ...(dynamic !== undefined && { dynamic }),
+  };
+}
+
+// Tools name few distinct scopes, so few sets occur; the bound only guards against a pathological API.
+const MAX_SCOPED_LISTINGS = 256;
+
+function createScopedListings(
+  entries: readonly ToolRegistryEntry[],
+  all: { readonly tools: readonly ToolListing[] },
+): ToolRegistry['listResultFor'] {
+  // Only scopes some tool needs tell listings apart; others must not multiply the cache keys.
+  const relevant = new Set(entries.flatMap((entry) => entry.tool.scopes));
+  const everyScope = [...relevant].sort().join(' ');
+  const cache = new Map<string, { readonly tools: readonly ToolListing[] }>([[everyScope, all]]);
+  return (scopes) => {
+    const held = [...new Set(scopes.filter((scope) => relevant.has(scope)))].sort();
+    const key = held.join(' ');
+    const cached = cache.get(key);
+    if (cached !== undefined) return cached;
+    const granted = new Set(held);
+    const listing = deepFreeze({
+      tools: entries
+        .filter((entry) => entry.tool.scopes.every((scope) => granted.has(scope)))
+        .map((entry) => entry.listing),
+    });
+    if (cache.size < MAX_SCOPED_LISTINGS) cache.set(key, listing);
+    return listing;
   };
 }
 

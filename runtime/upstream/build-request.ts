@@ -32,6 +32,8 @@ export interface BuildRequestInput {
   readonly args: Readonly<Record<string, unknown>>;
   readonly baseUrl: string;
   readonly credential?: CredentialPlacement;
+  /** The tenant of the MCP endpoint path; fills the `fromTenant` parameters. */
+  readonly tenant?: string;
   readonly idempotencyKey?: string;
   readonly userAgent?: string;
   /** multipart boundary; random when absent (tests fix it to compare bytes). */
@@ -56,7 +58,7 @@ export function buildUpstreamRequest(input: BuildRequestInput): UpstreamRequest 
 
   for (const binding of params) {
     if (binding.in === 'path') continue;
-    const value = readParamValue(binding, args);
+    const value = readParamValue(binding, args, input.tenant);
     if (value === undefined) continue;
     if (binding.in === 'query') queryPairs.push(...serializeQueryParam(binding, value));
     else if (binding.in === 'cookie') cookiePairs.push(...serializeCookieParam(binding, value));
@@ -65,7 +67,7 @@ export function buildUpstreamRequest(input: BuildRequestInput): UpstreamRequest 
     }
   }
 
-  const path = expandPathTemplate(tool, args);
+  const path = expandPathTemplate(tool, args, input.tenant);
   for (const [key, value] of credential.query)
     queryPairs.push(`${encodeRfc3986(key)}=${encodeRfc3986(value)}`);
   for (const [key, value] of credential.cookies) cookiePairs.push(`${key}=${encodeRfc3986(value)}`);
@@ -87,15 +89,30 @@ export function buildUpstreamRequest(input: BuildRequestInput): UpstreamRequest 
   };
 }
 
-function readParamValue(binding: ToolParamBinding, args: Readonly<Record<string, unknown>>): unknown {
+function readParamValue(
+  binding: ToolParamBinding,
+  args: Readonly<Record<string, unknown>>,
+  tenant: string | undefined,
+): unknown {
+  // The tenant comes from the endpoint path, never from the model: it cannot pick another tenant.
+  if (binding.fromTenant === true) return tenant;
   // Hidden parameters have no argument and always send their fixed value.
   return binding.argument === undefined ? binding.value : args[binding.argument];
 }
 
-function expandPathTemplate(tool: ToolDefinition, args: Readonly<Record<string, unknown>>): string {
+function expandPathTemplate(
+  tool: ToolDefinition,
+  args: Readonly<Record<string, unknown>>,
+  tenant: string | undefined,
+): string {
   return tool.http.path.replace(/\{([^}]+)\}/g, (_match, name: string) => {
     const binding = tool.http.params.find((param) => param.in === 'path' && param.name === name);
-    const value = binding === undefined ? undefined : readParamValue(binding, args);
+    const value = binding === undefined ? undefined : readParamValue(binding, args, tenant);
+    if (binding?.fromTenant === true && (value === undefined || value === '')) {
+      throw new BuildRequestError(
+        `${tool.name} needs the tenant of the endpoint path (/{tenant}/mcp), and this request has none.`,
+      );
+    }
     if (binding === undefined || value === undefined || value === null) {
       const argument = binding?.argument ?? name;
       throw new BuildRequestError(`Missing path parameter "${argument}" for ${tool.name}.`);
