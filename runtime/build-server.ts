@@ -5,6 +5,10 @@
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { type AuthSettings, createConfiguredVerifiers } from './auth/auth-settings.js';
+import type { CredentialVault, TokenVerifier } from './auth/auth-types.js';
+import { stripQueryTokens } from './auth/read-bearer-token.js';
+import { chainTokenVerifiers } from './auth/verify-token-chain.js';
 import type { ApiDefinition } from './define-tool.js';
 import type { IdempotencySettings } from './idempotency/run-keyed-call.js';
 import { buildRequestIdOptions } from './logger-options.js';
@@ -12,11 +16,13 @@ import { trustedHeaderAuthenticator } from './mcp/call-identity.js';
 import type { CreateLegacyHandler } from './mcp/create-mcp-fetch.js';
 import { createStatelessLegacyHandler } from './mcp/create-stateless-legacy-handler.js';
 import { buildPromptRegistry } from './mcp/prompt-registry.js';
+import { tenantRoute } from './mcp/tenant-path.js';
 import { buildToolRegistry, type ToolMode } from './mcp/tool-registry.js';
 import errorHandler from './plugins/error-handler.js';
 import health from './plugins/health.js';
 import mcpEndpoint from './plugins/mcp-endpoint.js';
 import metrics from './plugins/metrics.js';
+import resourceServer from './plugins/resource-server.js';
 import storePlugin from './plugins/store.js';
 import upstreamClient from './plugins/upstream-client.js';
 import type { StoreConfig } from './stores/create-store.js';
@@ -75,7 +81,40 @@ export interface ServerOptions {
   readonly enforceRateLimits?: boolean;
   /** Validates the caller; overrides `trustedPrincipalHeader`. `false` refuses with 401. */
   readonly authenticate?: (request: FastifyRequest) => AuthInfo | undefined | false;
+  /**
+   * OAuth resource server (env SPEC2MCP_AUTH): `embedded` or `external` require a bearer token on
+   * the MCP endpoint. Default `none` here (tests, embedding); `main` and `serve` default to embedded.
+   */
+  readonly auth?: AuthSettings;
+  /**
+   * The externally visible base URL (env SPEC2MCP_PUBLIC_URL): the MCP resource URL (token audience)
+   * and metadata URLs are built from it. Absent: from each request's scheme and checked Host header.
+   */
+  readonly publicUrl?: string;
+  /**
+   * Verifiers asked before the ones `auth` configures, e.g. the embedded authorization server's and
+   * the API tokens' (needs `auth` other than `none`).
+   */
+  readonly tokenVerifiers?: readonly TokenVerifier[];
+  /** Users' own upstream credentials, used for grants that carry a credentialRef. */
+  readonly credentialVault?: CredentialVault;
+  /** `authorization_servers` of the protected-resource metadata. Default: the external issuer, or the public URL. */
+  readonly authorizationServers?: readonly string[];
+  /** tools/list shows every tool whatever the token's scopes (env SPEC2MCP_LIST_TOOLS=all); calls are still checked. */
+  readonly listAllTools?: boolean;
+  /**
+   * Wires in authentication parts that live on the app itself (the embedded authorization server's
+   * plugin, API tokens in the app's store): called once the store and upstream client are
+   * registered, before the resource server. Its verifiers follow `tokenVerifiers`; its vault and
+   * authorization servers are used when the options give none.
+   */
+  readonly wireAuthorization?: (app: FastifyInstance) => Promise<AuthorizationWiring>;
 }
+
+/** What `wireAuthorization` adds. */
+export type AuthorizationWiring = Partial<
+  Pick<ServerOptions, 'tokenVerifiers' | 'credentialVault' | 'authorizationServers'>
+>;
 
 const MAX_MCP_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -92,7 +131,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   const prompts = buildPromptRegistry(api.prompts);
 
-  const app = Fastify({ logger: options.logger ?? false, ...buildRequestIdOptions() });
+  const auth = options.auth ?? { mode: 'none' };
+  checkAuthOptions(options, auth);
+  const mcpPath = options.mcpPath ?? '/mcp';
+  const tenancy = api.access?.tenantPathParam !== undefined;
+  const configuredVerifiers = createConfiguredVerifiers(auth);
+
+  // rewriteUrl: `?token=` leaves the URL before routing and logging (read-bearer-token.ts).
+  const app = Fastify({
+    logger: options.logger ?? false,
+    ...buildRequestIdOptions(),
+    rewriteUrl: stripQueryTokens,
+  });
   const authenticate = resolveAuthenticate(options);
   if (api.upstream.auth !== undefined && !options.upstreamCredential) {
     app.log.warn(
@@ -108,13 +158,45 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(options.upstreamMaxConnections !== undefined && { connections: options.upstreamMaxConnections }),
   });
   await app.register(storePlugin, { store: options.store ?? { kind: 'memory' } });
-  await app.register(metrics, { mcpPath: options.mcpPath ?? '/mcp' });
+  await app.register(metrics, { mcpPath: tenancy ? tenantRoute(mcpPath) : mcpPath });
+  const allowedHosts = options.allowedHosts ?? LOCALHOST_NAMES;
+  const wired: AuthorizationWiring =
+    auth.mode === 'none' || options.wireAuthorization === undefined
+      ? {}
+      : await options.wireAuthorization(app);
+  const credentialVault = options.credentialVault ?? wired.credentialVault;
+  if (auth.mode !== 'none') {
+    // Cheap, prefix-like checks first; introspection (which claims any token) last.
+    const verifiers = [
+      ...(options.tokenVerifiers ?? []),
+      ...(wired.tokenVerifiers ?? []),
+      ...configuredVerifiers,
+    ];
+    if (auth.mode === 'embedded' && verifiers.length === 0) {
+      app.log.warn(
+        'SPEC2MCP_AUTH=embedded but no embedded authorization server or API-token verifier is wired in: every token is refused',
+      );
+    }
+    const authorizationServers =
+      options.authorizationServers ??
+      wired.authorizationServers ??
+      (auth.mode === 'external' ? [auth.issuer] : undefined);
+    await app.register(resourceServer, {
+      api,
+      tools,
+      verifier: chainTokenVerifiers(verifiers),
+      mcpPath,
+      allowedHosts,
+      ...(options.publicUrl !== undefined && { publicUrl: options.publicUrl }),
+      ...(authorizationServers !== undefined && { authorizationServers }),
+    });
+  }
   await app.register(mcpEndpoint, {
     api: options.enforceRateLimits === false ? withoutRateLimits(api) : api,
     tools,
     prompts,
     credential,
-    allowedHosts: options.allowedHosts ?? LOCALHOST_NAMES,
+    allowedHosts,
     allowedOrigins: options.allowedOrigins ?? LOCALHOST_NAMES,
     ...(options.mcpPath !== undefined && { path: options.mcpPath }),
     // 2025-era traffic: stateless, JSON answers unless the call asked for progress.
@@ -124,6 +206,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(options.retryBackoffMs !== undefined && { retryBackoffMs: options.retryBackoffMs }),
     ...(options.idempotency !== undefined && { idempotency: options.idempotency }),
     ...(authenticate !== undefined && { authenticate }),
+    ...(auth.mode !== 'none' && { resourceServer: app.resourceServer }),
+    ...(options.listAllTools === true && { listAllTools: true }),
+    ...(credentialVault !== undefined && { credentialVault }),
     observeToolCall: app.metrics.observeToolCall,
   });
   app.log.info(
@@ -134,6 +219,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       ...(options.toolsets !== undefined && { toolsets: options.toolsets }),
       prompts: prompts.size,
       upstream: baseUrl,
+      auth: auth.mode,
     },
     'api loaded',
   );
@@ -143,6 +229,33 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 function withoutRateLimits(api: ApiDefinition): ApiDefinition {
   const { rateLimits: _ignored, ...rest } = api;
   return rest;
+}
+
+/** Combinations that would leave the endpoint less protected than it looks. */
+function checkAuthOptions(options: ServerOptions, auth: AuthSettings): void {
+  if (auth.mode === 'none') {
+    if ((options.tokenVerifiers?.length ?? 0) > 0) {
+      throw new Error('tokenVerifiers are given but auth is none: set auth to embedded or external.');
+    }
+    return;
+  }
+  const trusted = options.trustedPrincipalHeader !== undefined && options.trustedPrincipalHeader !== '';
+  if (options.authenticate !== undefined || trusted) {
+    throw new Error(
+      `Authentication by ${trusted ? 'a trusted principal header' : 'authenticate'} and by bearer tokens (auth ${auth.mode}) exclude each other; use one.`,
+    );
+  }
+  if (options.publicUrl === undefined && (options.allowedHosts ?? []).includes('*')) {
+    throw new Error(
+      'With every Host allowed, the resource URL cannot come from the Host header: set the public URL (SPEC2MCP_PUBLIC_URL).',
+    );
+  }
+  if (options.publicUrl !== undefined) {
+    const url = new URL(options.publicUrl);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new Error(`The public URL "${options.publicUrl}" must be http or https.`);
+    }
+  }
 }
 
 function resolveAuthenticate(options: ServerOptions): ServerOptions['authenticate'] {

@@ -6,21 +6,26 @@
 import { hostHeaderValidation, originValidation } from '@modelcontextprotocol/fastify';
 import { toWebRequest } from '@modelcontextprotocol/node';
 import type { AuthInfo } from '@modelcontextprotocol/server';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
+import type { CredentialVault } from '../auth/auth-types.js';
 import type { ApiDefinition } from '../define-tool.js';
 import { type IdempotencySettings, LocalClaims } from '../idempotency/run-keyed-call.js';
-import { identityOf } from '../mcp/call-identity.js';
+import { grantOf, identityOf } from '../mcp/call-identity.js';
 import { type CreateLegacyHandler, createMcpFetch } from '../mcp/create-mcp-fetch.js';
 import { createMcpServerFactory } from '../mcp/create-mcp-server.js';
 import type { PromptRegistry } from '../mcp/prompt-registry.js';
+import { readTenant, tenantRoute } from '../mcp/tenant-path.js';
 import type { ToolCallObserver } from '../mcp/tool-call-events.js';
 import type { ToolRegistry } from '../mcp/tool-registry.js';
 import { compileRateLimits } from '../rate-limit/check-rate-limits.js';
 import type { CredentialPlacement } from '../upstream/resolve-credential.js';
+import { createUserCredentialResolver } from '../upstream/resolve-user-credential.js';
 import { RUNTIME_VERSION } from '../version.js';
+import type { ResourceServerHooks } from './resource-server.js';
 
 export interface McpEndpoint {
+  /** The route: `/mcp`, or `/:tenant/mcp` with tenancy by path. */
   readonly path: string;
   readonly tools: ToolRegistry;
   readonly prompts: PromptRegistry;
@@ -52,6 +57,12 @@ export interface McpEndpointOptions {
    * request with 401 (the configured authentication found no valid credential).
    */
   readonly authenticate?: (request: FastifyRequest) => AuthInfo | undefined | false;
+  /** The OAuth resource server's hooks (runtime/plugins/resource-server.ts); replaces `authenticate`. */
+  readonly resourceServer?: ResourceServerHooks;
+  /** `true`: tools/list shows every tool whatever the token's scopes (calls are still checked). */
+  readonly listAllTools?: boolean;
+  /** Users' own upstream credentials, for grants with a credentialRef. */
+  readonly credentialVault?: CredentialVault;
   readonly observeToolCall?: ToolCallObserver;
 }
 
@@ -63,11 +74,15 @@ const MAX_BACKOFF_MS = 5_000;
 const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
 
 const mcpEndpoint: FastifyPluginAsync<McpEndpointOptions> = async (app, options) => {
-  const path = options.path ?? '/mcp';
+  const mcpPath = options.path ?? '/mcp';
+  const tenancy = options.api.access?.tenantPathParam !== undefined;
+  const path = tenancy ? tenantRoute(mcpPath) : mcpPath;
   const logger = app.log.child({ component: 'mcp' });
   const { upstream } = options.api;
   // Retry-After for the HTTP answer, by the web request the SDK hands the factory.
   const retryAfter = new WeakMap<Request, number>();
+  // The tenant of the path, by the web request the SDK hands the factory.
+  const tenants = new WeakMap<Request, string>();
   const factory = createMcpServerFactory({
     api: options.api,
     tools: options.tools,
@@ -94,14 +109,25 @@ const mcpEndpoint: FastifyPluginAsync<McpEndpointOptions> = async (app, options)
         }),
       },
       localClaims: new LocalClaims(),
+      ...(options.api.access?.tenantArgument !== undefined && {
+        tenantArgument: options.api.access.tenantArgument,
+      }),
+      ...(options.credentialVault !== undefined && {
+        userCredentials: createUserCredentialResolver(options.api, options.credentialVault),
+      }),
       ...(options.observeToolCall !== undefined && { observe: options.observeToolCall }),
       logger,
     },
+    ...(options.listAllTools === true && { listAllTools: true }),
     scopeOf: (ctx) => {
       const request = ctx.requestInfo;
       const header = request?.headers.get('idempotency-key') ?? undefined;
+      const grant = grantOf(ctx.authInfo);
+      const tenant = request === undefined ? undefined : tenants.get(request);
       return {
         ...identityOf(ctx.authInfo),
+        ...(grant !== undefined && { grant }),
+        ...(tenant !== undefined && { tenant }),
         ...(header !== undefined && { idempotencyKeyHeader: header }),
         ...(request !== undefined && {
           onRetryAfter: (seconds: number) =>
@@ -119,17 +145,38 @@ const mcpEndpoint: FastifyPluginAsync<McpEndpointOptions> = async (app, options)
   app.decorate('mcpEndpoint', { path, tools: options.tools, prompts: options.prompts });
   app.addHook('onClose', async () => mcp.close());
 
+  const guard = options.resourceServer;
+  // `*`: the deployment terminates traffic in front (proxy with auth) and vouches for Host.
+  const checkHost = options.allowedHosts.includes('*')
+    ? []
+    : [hostHeaderValidation([...options.allowedHosts])];
+  const onRequest: onRequestHookHandler[] = [...checkHost, originValidation([...options.allowedOrigins])];
+  if (tenancy) {
+    // One endpoint per tenant: the bare path is answered with where to go instead of a 404 page.
+    app.route({
+      method: ['GET', 'POST', 'DELETE'],
+      url: mcpPath,
+      onRequest,
+      handler: async (_request, reply) =>
+        reply.code(404).send({
+          error: 'not_found',
+          message: `This server has one MCP endpoint per tenant: /{tenant}${mcpPath}.`,
+        }),
+    });
+  }
+
   app.route({
     method: ['GET', 'POST', 'DELETE'],
     url: path,
     bodyLimit: MAX_REQUEST_BODY_BYTES,
-    onRequest: [
-      // `*`: the deployment terminates traffic in front (proxy with auth) and vouches for Host.
-      ...(options.allowedHosts.includes('*') ? [] : [hostHeaderValidation([...options.allowedHosts])]),
-      originValidation([...options.allowedOrigins]),
-    ],
+    onRequest: guard === undefined ? onRequest : [...onRequest, guard.authenticate],
+    ...(guard !== undefined && { preHandler: guard.authorizeCall }),
     handler: async (request, reply) => {
-      const authInfo = options.authenticate?.(request);
+      const tenant = tenancy ? readTenant(request.params) : undefined;
+      if (tenancy && tenant === undefined) {
+        return reply.code(404).send({ error: 'not_found', message: 'The path does not name a tenant.' });
+      }
+      const authInfo = guard === undefined ? options.authenticate?.(request) : request.mcpAuth;
       if (authInfo === false) {
         return reply.code(401).send({
           error: 'unauthorized',
@@ -145,6 +192,7 @@ const mcpEndpoint: FastifyPluginAsync<McpEndpointOptions> = async (app, options)
         signal: abort.signal,
         maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
       });
+      if (tenant !== undefined) tenants.set(webRequest, tenant);
       const response = await mcp.fetch(webRequest, request.body, authInfo);
       if (response.body !== null && response.headers.get('content-type')?.startsWith('text/event-stream')) {
         return reply.send(response);
