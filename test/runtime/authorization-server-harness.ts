@@ -37,8 +37,9 @@ export interface AuthorizationServerHarness {
   readonly app: FastifyInstance;
   readonly platform: FastifyInstance;
   readonly api: ApiDefinition;
-  /** Public URL = issuer. */
+  /** Where it listens; also the issuer unless the test set another public URL. */
   readonly url: string;
+  /** The MCP resource of the issuer. */
   readonly resource: string;
   readonly store: Store;
   close(): Promise<void>;
@@ -49,9 +50,12 @@ export async function startAuthorizationServer(
     readonly store?: Store | StoreConfig;
     readonly plugin?: Partial<AuthorizationServerOptions>;
     readonly platformUrl?: string;
+    /** Changes the API before serving it (tenancy settings, say). */
+    readonly api?: (api: ApiDefinition) => ApiDefinition;
   } = {},
 ): Promise<AuthorizationServerHarness> {
-  const api = await loadConveyorApi();
+  const conveyor = await loadConveyorApi();
+  const api = options.api === undefined ? conveyor : options.api(conveyor);
   const platform = await buildPlatform({ logger: false, tickMs: 60_000 });
   const platformUrl = options.platformUrl ?? (await platform.listen({ port: 0, host: '127.0.0.1' }));
   const port = await freePort();
@@ -71,7 +75,7 @@ export async function startAuthorizationServer(
     platform,
     api,
     url,
-    resource: `${url}/mcp`,
+    resource: app.authorizationServer.resource,
     store: app.store,
     async close() {
       await app.close();
