@@ -27,10 +27,13 @@ Usage:
   spec2mcp check [specDir ...]
       Exit 1 and list the files when generated/ is not what the specs produce now.
   spec2mcp serve <generatedDir> [--upstream URL] [--port N] [--host H] [--toolsets a,b]
-                [--mode all|dynamic]
+                [--mode all|dynamic] [--public-url URL] [--no-auth]
       Serve a generated API over MCP (Streamable HTTP at /mcp). The upstream credential comes
       from SPEC2MCP_UPSTREAM_CREDENTIAL. --mode dynamic lists only the tool-discovery tools
       (SPEC2MCP_TOOL_MODE); --toolsets serves only those toolsets (SPEC2MCP_TOOLSETS).
+      Callers need an OAuth access token or API token (SPEC2MCP_AUTH, default embedded;
+      --public-url is SPEC2MCP_PUBLIC_URL). --no-auth serves without authentication, on
+      127.0.0.1 only.
   spec2mcp audit [--since 15m|ISO] [--until 15m|ISO] [--tool NAME] [--principal ID] [--outcome O]
                 [--limit N] [--json] [--data-dir DIR | --database-url URL]
       List audited tool calls, newest first, from the store the server uses (SPEC2MCP_STORE,
@@ -246,6 +249,8 @@ async function runServe(args: readonly string[]): Promise<number> {
     host: { type: 'string' },
     toolsets: { type: 'string' },
     mode: { type: 'string' },
+    'public-url': { type: 'string' },
+    'no-auth': { type: 'boolean' },
   });
   const dir = positionals[0];
   if (!dir) throw new UsageError('serve needs the generated API folder, e.g. generated/conveyor');
@@ -255,6 +260,19 @@ async function runServe(args: readonly string[]): Promise<number> {
   if (typeof values.upstream === 'string') env['SPEC2MCP_UPSTREAM_URL'] = values.upstream;
   if (typeof values.toolsets === 'string') env['SPEC2MCP_TOOLSETS'] = values.toolsets;
   if (typeof values.mode === 'string') env['SPEC2MCP_TOOL_MODE'] = values.mode;
+  if (typeof values['public-url'] === 'string') env['SPEC2MCP_PUBLIC_URL'] = values['public-url'];
+  const noAuth = values['no-auth'] === true;
+  if (noAuth) {
+    env['SPEC2MCP_AUTH'] = 'none';
+    // Without authentication anyone who reaches the port acts with the service credential.
+    if (env['HOST'] !== undefined && env['HOST'] !== '127.0.0.1') {
+      console.error(`--no-auth: ignoring host ${env['HOST']}.`);
+    }
+    env['HOST'] = '127.0.0.1';
+    console.error(
+      '--no-auth: serving without authentication, so listening on 127.0.0.1 only: anyone who can reach the port would act with the service credential.',
+    );
+  }
   const { readRuntimeConfig, RuntimeConfigError } = await import('../runtime/read-runtime-config.js');
   const { startServer } = await import('../runtime/start-server.js');
   let config: ReturnType<typeof readRuntimeConfig>;
@@ -263,6 +281,11 @@ async function runServe(args: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof RuntimeConfigError) throw new UsageError(error.message);
     throw error;
+  }
+  if (config.auth.mode === 'none' && !noAuth && config.trustedPrincipalHeader === undefined) {
+    throw new UsageError(
+      'SPEC2MCP_AUTH=none serves without authentication; pass --no-auth to confirm (the server then listens on 127.0.0.1 only).',
+    );
   }
   await startServer(config);
   return 0;

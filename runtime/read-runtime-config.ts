@@ -2,6 +2,8 @@
  * Reads the runtime's deployment settings from environment variables and argv. Secrets and
  * deployment settings live here, never in overlays or generated code.
  */
+import { AUTH_MODES, type AuthMode, type AuthSettings } from './auth/auth-settings.js';
+import { checkJwtAlgorithms } from './auth/jwt-verifier.js';
 import { LOCALHOST_NAMES } from './build-server.js';
 import { TOOL_MODES, type ToolMode } from './mcp/tool-registry.js';
 import { readStoreConfig, type StoreConfig } from './stores/create-store.js';
@@ -24,6 +26,12 @@ export interface RuntimeConfig {
   readonly upstreamMaxConnections?: number;
   /** `false` turns the overlay's rate limits off (SPEC2MCP_RATE_LIMITS=off). */
   readonly enforceRateLimits: boolean;
+  /** SPEC2MCP_AUTH: embedded (default), external, or none (also the default behind a trusted proxy header). */
+  readonly auth: AuthSettings;
+  /** SPEC2MCP_PUBLIC_URL, default http://HOST:PORT; absent with PORT=0 (taken from each request then). */
+  readonly publicUrl?: string;
+  /** SPEC2MCP_LIST_TOOLS=all: tools/list shows every tool whatever the token's scopes. */
+  readonly listAllTools?: boolean;
 }
 
 export class RuntimeConfigError extends Error {
@@ -60,8 +68,28 @@ Idempotency, rate limits, audit:
                                 before answering "still running" (default 10)
   SPEC2MCP_AUDIT_RETENTION_DAYS audit entries older than this are deleted (default: kept)
   SPEC2MCP_RATE_LIMITS          on (default): enforce the overlay's rateLimits; off: do not
+
+Authentication (the MCP endpoint is an OAuth 2.1 resource server):
+  SPEC2MCP_AUTH                 embedded (default): the built-in authorization server and API
+                                tokens; external: tokens of another authorization server;
+                                none: no authentication (serve needs --no-auth, binds 127.0.0.1)
+  SPEC2MCP_PUBLIC_URL           the server's externally visible base URL, e.g. https://mcp.example.com
+                                (default http://HOST:PORT); the MCP resource URL and token audience
+                                are this plus /mcp
+  SPEC2MCP_LIST_TOOLS           granted (default): tools/list shows the tools the token's scopes
+                                allow; all: every tool (calls are still checked)
+  SPEC2MCP_AUTH_ISSUER          external: the authorization server's issuer (iss)
+  SPEC2MCP_AUTH_JWKS_URI        external: its JWKS URL, for JWT access tokens
+  SPEC2MCP_AUTH_AUDIENCE        external: comma-separated accepted aud values (default: the resource URL)
+  SPEC2MCP_AUTH_ALGORITHMS      external: comma-separated JWS algorithms (default RS256,ES256)
+  SPEC2MCP_AUTH_INTROSPECTION_URL  external: RFC 7662 endpoint, for opaque access tokens
+  SPEC2MCP_AUTH_INTROSPECTION_CLIENT_ID      this server's client id at the authorization server
+  SPEC2MCP_AUTH_INTROSPECTION_CLIENT_SECRET  and its secret
+  SPEC2MCP_AUTH_INTROSPECTION_CACHE_SECONDS  how long an answer is reused, never past the token's
+                                expiry (default 60; 0: ask every time)
   SPEC2MCP_TRUSTED_PRINCIPAL_HEADER  header set by an authenticating proxy with the user
-                                (e.g. X-Forwarded-User); requests without it get 401`;
+                                (e.g. X-Forwarded-User); requests without it get 401. Replaces
+                                token authentication (SPEC2MCP_AUTH then defaults to none)`;
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
 
@@ -113,6 +141,14 @@ export function readRuntimeConfig(env: NodeJS.ProcessEnv, argv: readonly string[
       `SPEC2MCP_UPSTREAM_MAX_CONNECTIONS must be a positive integer, got "${maxConnections}".`,
     );
   }
+  const auth = readAuthSettings(env, trustedPrincipalHeader !== undefined && trustedPrincipalHeader !== '');
+  const publicUrl = readPublicUrl(env['SPEC2MCP_PUBLIC_URL'], host, port);
+  const listTools = env['SPEC2MCP_LIST_TOOLS']?.trim().toLowerCase() || 'granted';
+  if (listTools !== 'granted' && listTools !== 'all') {
+    throw new RuntimeConfigError(
+      `SPEC2MCP_LIST_TOOLS must be granted or all, got "${env['SPEC2MCP_LIST_TOOLS']}".`,
+    );
+  }
   return {
     apiDir,
     host,
@@ -129,7 +165,136 @@ export function readRuntimeConfig(env: NodeJS.ProcessEnv, argv: readonly string[
     ...(idempotencyWaitMs !== undefined && { idempotencyWaitMs }),
     enforceRateLimits: rateLimits === 'on',
     ...(upstreamMaxConnections !== undefined && { upstreamMaxConnections }),
+    auth,
+    ...(publicUrl !== undefined && { publicUrl }),
+    ...(listTools === 'all' && { listAllTools: true }),
   };
+}
+
+const EXTERNAL_AUTH_VARIABLES = [
+  'SPEC2MCP_AUTH_ISSUER',
+  'SPEC2MCP_AUTH_JWKS_URI',
+  'SPEC2MCP_AUTH_AUDIENCE',
+  'SPEC2MCP_AUTH_ALGORITHMS',
+  'SPEC2MCP_AUTH_INTROSPECTION_URL',
+  'SPEC2MCP_AUTH_INTROSPECTION_CLIENT_ID',
+  'SPEC2MCP_AUTH_INTROSPECTION_CLIENT_SECRET',
+  'SPEC2MCP_AUTH_INTROSPECTION_CACHE_SECONDS',
+] as const;
+
+function readAuthSettings(env: NodeJS.ProcessEnv, trustedProxy: boolean): AuthSettings {
+  const given = env['SPEC2MCP_AUTH']?.trim().toLowerCase() || undefined;
+  // Behind an authenticating proxy, the proxy is the authentication unless told otherwise.
+  const mode = given ?? (trustedProxy ? 'none' : 'embedded');
+  if (!isAuthMode(mode)) {
+    throw new RuntimeConfigError(
+      `SPEC2MCP_AUTH must be one of ${AUTH_MODES.join(', ')}, got "${env['SPEC2MCP_AUTH']}".`,
+    );
+  }
+  if (trustedProxy && mode !== 'none') {
+    throw new RuntimeConfigError(
+      `SPEC2MCP_TRUSTED_PRINCIPAL_HEADER (a proxy authenticates) and SPEC2MCP_AUTH=${mode} (bearer tokens) exclude each other; unset one.`,
+    );
+  }
+  const strayVariable = EXTERNAL_AUTH_VARIABLES.find((name) => (env[name]?.trim() ?? '') !== '');
+  if (mode !== 'external') {
+    if (strayVariable !== undefined) {
+      throw new RuntimeConfigError(
+        `${strayVariable} configures an external authorization server; set SPEC2MCP_AUTH=external to use it.`,
+      );
+    }
+    return { mode };
+  }
+  const issuer = readUrl(env, 'SPEC2MCP_AUTH_ISSUER');
+  if (issuer === undefined) {
+    throw new RuntimeConfigError('SPEC2MCP_AUTH=external needs SPEC2MCP_AUTH_ISSUER (the issuer, iss).');
+  }
+  const jwksUri = readUrl(env, 'SPEC2MCP_AUTH_JWKS_URI');
+  const introspectionUrl = readUrl(env, 'SPEC2MCP_AUTH_INTROSPECTION_URL');
+  if (jwksUri === undefined && introspectionUrl === undefined) {
+    throw new RuntimeConfigError(
+      'SPEC2MCP_AUTH=external needs SPEC2MCP_AUTH_JWKS_URI (JWT access tokens), SPEC2MCP_AUTH_INTROSPECTION_URL (opaque tokens), or both.',
+    );
+  }
+  const audience = parseList(env['SPEC2MCP_AUTH_AUDIENCE']);
+  const algorithms = parseList(env['SPEC2MCP_AUTH_ALGORITHMS']);
+  if (algorithms !== undefined) {
+    try {
+      checkJwtAlgorithms(algorithms);
+    } catch (error) {
+      throw new RuntimeConfigError(`SPEC2MCP_AUTH_ALGORITHMS: ${(error as Error).message}`);
+    }
+  }
+  let introspection: Extract<AuthSettings, { mode: 'external' }>['introspection'];
+  if (introspectionUrl !== undefined) {
+    const clientId = env['SPEC2MCP_AUTH_INTROSPECTION_CLIENT_ID']?.trim() ?? '';
+    const clientSecret = env['SPEC2MCP_AUTH_INTROSPECTION_CLIENT_SECRET'] ?? '';
+    if (clientId === '' || clientSecret === '') {
+      throw new RuntimeConfigError(
+        'SPEC2MCP_AUTH_INTROSPECTION_URL needs SPEC2MCP_AUTH_INTROSPECTION_CLIENT_ID and SPEC2MCP_AUTH_INTROSPECTION_CLIENT_SECRET.',
+      );
+    }
+    const rawCache = env['SPEC2MCP_AUTH_INTROSPECTION_CACHE_SECONDS']?.trim();
+    const cacheSeconds = rawCache ? Number(rawCache) : undefined;
+    if (cacheSeconds !== undefined && !(Number.isFinite(cacheSeconds) && cacheSeconds >= 0)) {
+      throw new RuntimeConfigError(
+        `SPEC2MCP_AUTH_INTROSPECTION_CACHE_SECONDS must be a number of seconds of at least 0, got "${rawCache}".`,
+      );
+    }
+    introspection = {
+      url: introspectionUrl,
+      clientId,
+      clientSecret,
+      ...(cacheSeconds !== undefined && { cacheSeconds }),
+    };
+  }
+  return {
+    mode,
+    issuer,
+    ...(jwksUri !== undefined && { jwksUri }),
+    ...(audience !== undefined && { audience }),
+    ...(algorithms !== undefined && { algorithms }),
+    ...(introspection !== undefined && { introspection }),
+  };
+}
+
+function isAuthMode(value: string): value is AuthMode {
+  return (AUTH_MODES as readonly string[]).includes(value);
+}
+
+/** An http(s) URL from a variable, or undefined when it is unset. */
+function readUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name]?.trim();
+  if (value === undefined || value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new RuntimeConfigError(`${name} must be an absolute URL, got "${value}".`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new RuntimeConfigError(`${name} must be an http or https URL, got "${value}".`);
+  }
+  return value;
+}
+
+/**
+ * SPEC2MCP_PUBLIC_URL without a trailing slash; default http://HOST:PORT, a wildcard HOST as
+ * 127.0.0.1 (as the embedded authorization server resolves it: tokens name this exact URL).
+ */
+function readPublicUrl(value: string | undefined, host: string, port: number): string | undefined {
+  const given = readUrl({ SPEC2MCP_PUBLIC_URL: value }, 'SPEC2MCP_PUBLIC_URL');
+  if (given !== undefined) {
+    const url = new URL(given);
+    if (url.search !== '' || url.hash !== '') {
+      throw new RuntimeConfigError(`SPEC2MCP_PUBLIC_URL must have no query or fragment, got "${given}".`);
+    }
+    return given.replace(/\/+$/, '');
+  }
+  // An ephemeral port is only known after listening: the URL then comes from each request's Host.
+  if (port === 0) return undefined;
+  const name = WILDCARD_HOSTS.has(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
 }
 
 function isToolMode(value: string): value is ToolMode {

@@ -5,7 +5,7 @@
 import { constants } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { destination } from 'pino';
-import { buildServer } from './build-server.js';
+import { buildServer, type ServerOptions } from './build-server.js';
 import { loadApi } from './load-api.js';
 import { buildLoggerOptions } from './logger-options.js';
 import { type RuntimeConfig, RuntimeConfigError } from './read-runtime-config.js';
@@ -13,9 +13,16 @@ import { type RuntimeConfig, RuntimeConfigError } from './read-runtime-config.js
 /** How long in-flight requests may take to finish after a signal (env SPEC2MCP_SHUTDOWN_TIMEOUT_SECONDS). */
 export const DEFAULT_SHUTDOWN_TIMEOUT_SECONDS = 30;
 
+/** What the configuration cannot carry: objects built by the caller (verifiers, the credential vault). */
+export type StartServerExtras = Pick<
+  ServerOptions,
+  'tokenVerifiers' | 'credentialVault' | 'authorizationServers' | 'wireAuthorization'
+>;
+
 export async function startServer(
   config: RuntimeConfig,
   env: Readonly<Record<string, string | undefined>> = process.env,
+  extras: StartServerExtras = {},
 ): Promise<FastifyInstance> {
   const shutdownTimeoutMs = readShutdownTimeoutMs(env);
   const api = await loadApi(config.apiDir);
@@ -39,14 +46,24 @@ export async function startServer(
       trustedPrincipalHeader: config.trustedPrincipalHeader,
     }),
     ...(config.idempotencyWaitMs !== undefined && { idempotency: { waitMs: config.idempotencyWaitMs } }),
+    auth: config.auth,
+    ...(config.publicUrl !== undefined && { publicUrl: config.publicUrl }),
+    ...(config.listAllTools === true && { listAllTools: true }),
+    ...extras,
   });
   handleShutdownSignals(app, { timeoutMs: shutdownTimeoutMs });
 
   const address = await app.listen({ port: config.port, host: config.host });
+  const path = app.mcpEndpoint.path.replace(':tenant', '{tenant}');
   app.log.info(
-    { url: `${address}${app.mcpEndpoint.path}` },
-    `MCP endpoint listening on ${address}${app.mcpEndpoint.path}`,
+    { url: `${address}${path}`, auth: config.auth.mode },
+    `MCP endpoint listening on ${address}${path}`,
   );
+  if (config.auth.mode === 'none' && config.trustedPrincipalHeader === undefined) {
+    app.log.warn(
+      'SPEC2MCP_AUTH=none: the MCP endpoint serves anyone who can reach it, with the service credential',
+    );
+  }
   return app;
 }
 

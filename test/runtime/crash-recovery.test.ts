@@ -58,6 +58,8 @@ function startRuntime(): Promise<{ child: ChildProcess; url: string }> {
       SPEC2MCP_UPSTREAM_CREDENTIAL: DEMO_API_KEY,
       SPEC2MCP_STORE: 'sqlite',
       SPEC2MCP_DATA_DIR: dataDir,
+      // This test is about crashes, not callers: the endpoint serves without tokens.
+      SPEC2MCP_AUTH: 'none',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

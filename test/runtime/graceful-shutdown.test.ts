@@ -82,6 +82,7 @@ describe('runtime/main.ts on SIGTERM with a tool call in flight', () => {
         HOST: '127.0.0.1',
         SPEC2MCP_UPSTREAM_URL: upstreamUrl,
         SPEC2MCP_SHUTDOWN_TIMEOUT_SECONDS: '10',
+        SPEC2MCP_AUTH: 'none',
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -46,6 +46,7 @@ describe('runtime/main.ts', () => {
         HOST: '127.0.0.1',
         SPEC2MCP_UPSTREAM_URL: 'http://127.0.0.1:9/v1',
         SPEC2MCP_STORE: 'memory',
+        SPEC2MCP_AUTH: 'none',
       },
       [fixtureDir],
     );

@@ -18,6 +18,8 @@ describe('readRuntimeConfig', () => {
       logLevel: 'info',
       store: { kind: 'sqlite', file: '.data/spec2mcp.sqlite', synchronous: 'normal' },
       enforceRateLimits: true,
+      auth: { mode: 'embedded' },
+      publicUrl: 'http://127.0.0.1:3000',
     });
   });
 
@@ -58,6 +60,9 @@ describe('readRuntimeConfig', () => {
       idempotencyWaitMs: 2500,
       enforceRateLimits: false,
       upstreamMaxConnections: 8,
+      // Behind an authenticating proxy, bearer tokens are off by default.
+      auth: { mode: 'none' },
+      publicUrl: 'http://10.1.2.3:8080',
     });
   });
 
