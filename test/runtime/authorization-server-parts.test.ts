@@ -33,6 +33,7 @@ import {
 import { openMemoryStore } from '../../runtime/stores/memory-store.js';
 import {
   type AuthorizationServerHarness,
+  authorizationUrl,
   authorize,
   BrowserSession,
   CLIENT_REDIRECT,
@@ -314,5 +315,43 @@ describe('tenant-path resources', () => {
     await expect(verifier.verify(tokens.body.access_token!, { resource: h.resource })).rejects.toThrow(
       /issued for another resource/,
     );
+  });
+});
+
+describe('an issuer with a path (behind a proxy that strips it)', () => {
+  let h: AuthorizationServerHarness;
+  beforeAll(async () => {
+    h = await startAuthorizationServer({ plugin: { publicUrl: 'https://gateway.example/conveyor' } });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('serves metadata with the path in every URL, also at the RFC 8414 path-inserted location', async () => {
+    for (const path of [
+      '/.well-known/oauth-authorization-server',
+      '/.well-known/oauth-authorization-server/conveyor',
+    ]) {
+      const metadata = (await (await fetch(`${h.url}${path}`)).json()) as Record<string, unknown>;
+      expect(metadata).toMatchObject({
+        issuer: 'https://gateway.example/conveyor',
+        authorization_endpoint: 'https://gateway.example/conveyor/oauth/authorize',
+        token_endpoint: 'https://gateway.example/conveyor/oauth/token',
+      });
+    }
+    expect(h.resource).toBe('https://gateway.example/conveyor/mcp');
+  });
+
+  it('sends the browser to the sign-in page under the path, with secure cookies', async () => {
+    const { client_id } = await registerClient(h.url);
+    const response = await new BrowserSession(h.url).get(
+      authorizationUrl(h.url, { clientId: client_id, pkce: createPkce() }),
+    );
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toMatch(/^\/conveyor\/oauth\/interaction\/[\w-]+$/);
+    const cookies = response.headers.getSetCookie();
+    expect(cookies.length).toBeGreaterThan(0);
+    for (const cookie of cookies) expect(cookie.toLowerCase()).toContain('; secure');
+    expect(cookies.join('\n')).toContain('path=/conveyor/oauth/interaction/');
   });
 });

@@ -576,6 +576,28 @@ describe('sign-in and consent form', () => {
     expect(location.searchParams.get('code')).toBeNull();
   });
 
+  it('sends the client access_denied when the user cancels at sign-in', async () => {
+    const session = new BrowserSession(h.url);
+    const { client_id } = await registerClient(h.url);
+    const signIn = await openSignIn(session, { clientId: client_id, pkce: createPkce() });
+    const cancelled = await session.follow(
+      await session.post(`${signIn.base}/cancel`, { csrf: signIn.csrf }),
+    );
+    expect(new URL(cancelled.headers.get('location')!).searchParams.get('error')).toBe('access_denied');
+  });
+
+  it('lets the user sign in again with another credential, forgetting the first', async () => {
+    const session = new BrowserSession(h.url);
+    const { client_id } = await registerClient(h.url);
+    const signIn = await openSignIn(session, { clientId: client_id, pkce: createPkce() });
+    await session.post(`${signIn.base}/sign-in`, { csrf: signIn.csrf, credential: DEMO_API_KEY });
+    expect(await h.store.oauth.find('SignIn', signIn.base.split('/').pop()!)).toBeDefined();
+    const again = await session.follow(await session.post(`${signIn.base}/sign-out`, { csrf: signIn.csrf }));
+    expect(await again.text()).toContain('<label for="credential">');
+    const uid = signIn.base.split('/').pop()!;
+    expect(await h.store.oauth.find('SignIn', uid)).toBeUndefined();
+  });
+
   it('offers only read access to a read-only request', async () => {
     const session = new BrowserSession(h.url);
     const { client_id } = await registerClient(h.url);
