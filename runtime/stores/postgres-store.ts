@@ -127,15 +127,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       const { principal, tool, key, fingerprint } = request;
       for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
         const at = now();
-        const inserted = await pool.query(CLAIM_SQL, [
-          principal,
-          tool,
-          key,
-          fingerprint,
-          owner,
-          at,
-          at + ttl,
-        ]);
+        // Named statements: parsed and planned once per connection, the hot path of every keyed call.
+        const inserted = await pool.query({
+          name: 'spec2mcp_claim',
+          text: CLAIM_SQL,
+          values: [principal, tool, key, fingerprint, owner, at, at + ttl],
+        });
         if (inserted.rowCount === 1) return { kind: 'claimed', claimedAt: at, expiresAt: at + ttl };
         const { rows } = await pool.query<IdempotencyRow>(
           'SELECT * FROM idempotency_records WHERE principal = $1 AND tool = $2 AND key = $3 AND expires_at > $4',
@@ -150,11 +147,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     async complete(ref, result) {
       checkKeyRef(ref);
       const json = serializeJson('result', result);
-      const { rowCount } = await pool.query(
-        `UPDATE idempotency_records SET state = 'completed', result = $1, updated_at = $2
+      const { rowCount } = await pool.query({
+        name: 'spec2mcp_complete',
+        text: `UPDATE idempotency_records SET state = 'completed', result = $1, updated_at = $2
          WHERE principal = $3 AND tool = $4 AND key = $5 AND state = 'in_progress' AND owner = $6`,
-        [json, now(), ref.principal, ref.tool, ref.key, owner],
-      );
+        values: [json, now(), ref.principal, ref.tool, ref.key, owner],
+      });
       return rowCount === 1;
     },
     async fail(ref) {
@@ -254,12 +252,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const audit: AuditStore = {
     async append(entry) {
       const row = normalizeAuditEntry(entry);
-      const { rows } = await pool.query<{ id: string }>(
-        `INSERT INTO audit_log
+      const { rows } = await pool.query<{ id: string }>({
+        name: 'spec2mcp_audit_append',
+        text: `INSERT INTO audit_log
            (time, principal, client, tool, arguments, idempotency_key, outcome, upstream_status, duration_ms)
          VALUES ($1, $2, $3, $4, $5::json, $6, $7, $8, $9)
          RETURNING id`,
-        [
+        values: [
           row.time,
           row.principal,
           row.client ?? null,
@@ -270,7 +269,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           row.upstreamStatus ?? null,
           row.durationMs,
         ],
-      );
+      });
       return Number(rows[0]?.id);
     },
     async query(query = {}) {
