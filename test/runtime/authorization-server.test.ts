@@ -6,10 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_API_KEY, DEMO_READ_ONLY_API_KEY } from '../../platform/conveyor/build-platform.js';
 import { AuthError } from '../../runtime/auth/auth-types.js';
+import { openSqliteDatabase } from '../../runtime/stores/open-sqlite-database.js';
 import {
   type AuthorizationServerHarness,
   actionBaseOf,
@@ -673,7 +673,8 @@ describe('at rest (SQLite)', () => {
       resource: sqlite.resource,
     });
 
-    const db = new Database(join(dir, 'store.sqlite'), { readonly: true });
+    // Through the runtime's opener: it loads the addon built for this Node.js (SPEC2MCP_SQLITE_NATIVE_BINDING).
+    const db = openSqliteDatabase(join(dir, 'store.sqlite'));
     try {
       const credentials = db.prepare('SELECT * FROM user_credentials').all() as {
         ref: string;

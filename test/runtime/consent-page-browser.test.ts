@@ -102,7 +102,9 @@ describe('consent page in Chromium', () => {
       // A wrong key first: the error is announced and focused, the field marked invalid.
       await page.keyboard.type('cvk_not_a_real_key');
       await page.keyboard.press('Enter');
-      await page.waitForLoadState();
+      // The answer is a new page at the form's URL; wait for it, not for the one already loaded.
+      await page.waitForURL('**/sign-in');
+      await page.getByRole('alert').waitFor();
       expect(await textOf(page.getByRole('alert'))).toContain('Conveyor API did not accept this API key');
       expect(await page.locator('*:focus').getAttribute('id')).toBe('problem');
       expect(await page.getByLabel('Your API key for Conveyor API').getAttribute('aria-invalid')).toBe(
@@ -119,7 +121,7 @@ describe('consent page in Chromium', () => {
       expect(await focusedName(page)).toBe('Cancel and return to Claude Desktop');
       await page.keyboard.press('Shift+Tab');
       await page.keyboard.press('Enter');
-      await page.waitForLoadState();
+      await page.getByRole('heading', { name: 'Authorize Claude Desktop' }).waitFor();
 
       // Consent page: client, account, scopes in plain words, workspaces.
       expect(await textOf(page.getByRole('heading', { level: 1 }))).toBe('Authorize Claude Desktop');
