@@ -5,6 +5,7 @@
 import { constants } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { destination } from 'pino';
+import { wireDefaultAuthorization } from './auth/wire-default-authorization.js';
 import { buildServer, type ServerOptions } from './build-server.js';
 import { loadApi } from './load-api.js';
 import { buildLoggerOptions } from './logger-options.js';
@@ -49,6 +50,14 @@ export async function startServer(
     auth: config.auth,
     ...(config.publicUrl !== undefined && { publicUrl: config.publicUrl }),
     ...(config.listAllTools === true && { listAllTools: true }),
+    ...(config.auth.mode !== 'none' && {
+      wireAuthorization: wireDefaultAuthorization({
+        api,
+        mode: config.auth.mode,
+        publicUrl: config.publicUrl,
+        env,
+      }),
+    }),
     ...extras,
   });
   handleShutdownSignals(app, { timeoutMs: shutdownTimeoutMs });

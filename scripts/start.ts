@@ -42,18 +42,23 @@ const mcp = await startServer(
 void mcp;
 const mcpUrl = `http://${host}:${port}/mcp`;
 
+const auth = mcp.hasDecorator('authorizationServer') ? 'OAuth 2.1 + API tokens' : 'none';
 console.log(`
 spec2mcp is running.
 
   MCP server (Streamable HTTP, 2025-11-25 and 2026-07-28):  ${mcpUrl}
   Conveyor platform API (reference implementation):          ${platformUrl}/v1
-  Demo platform API key (used by the MCP server upstream):   ${DEMO_API_KEY}
   Tools: ${result.api?.tools.length ?? 0} generated into generated/conveyor/ (see catalog.md there)
+  Authentication: ${auth}
 
-Connect a client:
+Connect a client (it discovers the sign-in page; sign in with a Conveyor API key, e.g. the demo key
+${DEMO_API_KEY}):
   Claude Code      claude mcp add --transport http conveyor ${mcpUrl}
   MCP Inspector    npx @modelcontextprotocol/inspector --cli ${mcpUrl} --transport http --method tools/list
   Cursor / VS Code add {"mcpServers": {"conveyor": {"url": "${mcpUrl}"}}} to the MCP settings
   Claude Desktop   npx mcp-remote ${mcpUrl}   (as the command of a stdio server)
+
+Or use an API token (scripts, CI), sent as "Authorization: Bearer <token>":
+  node bin/spec2mcp.js tokens create --name me --scopes mcp:read,mcp:write
 
 Ctrl-C stops both.`);
