@@ -382,7 +382,11 @@ export async function registerInteractionRoutes(
       { clientId, principal: signIn.accountId, scopes: granted, grantId },
       'oauth consent given',
     );
-    return finish(request, reply, { login: { accountId: signIn.accountId }, consent: { grantId } });
+    // remember: false: a browser-session cookie; sessions are never reused to skip sign-in anyway.
+    return finish(request, reply, {
+      login: { accountId: signIn.accountId, remember: false },
+      consent: { grantId },
+    });
   });
 }
 
