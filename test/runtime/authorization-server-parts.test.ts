@@ -7,7 +7,7 @@ import { createPrivateKey, createPublicKey, randomBytes, sign, verify as verifyS
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO_API_KEY } from '../../platform/conveyor/build-platform.js';
 import {
   readPlatformTenants,
@@ -353,5 +353,67 @@ describe('an issuer with a path (behind a proxy that strips it)', () => {
     expect(cookies.length).toBeGreaterThan(0);
     for (const cookie of cookies) expect(cookie.toLowerCase()).toContain('; secure');
     expect(cookies.join('\n')).toContain('path=/conveyor/oauth/interaction/');
+  });
+});
+
+describe('Client ID Metadata Documents', () => {
+  let h: AuthorizationServerHarness;
+  const clientId = 'https://agent.example/oauth/client.json';
+  beforeAll(async () => {
+    h = await startAuthorizationServer();
+    // The document's host is not reachable from a test: answer its URL, pass everything else through.
+    const realFetch = globalThis.fetch;
+    vi.stubGlobal('fetch', async (input: string | URL | Request, init?: RequestInit) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (url !== clientId) return realFetch(input, init);
+      return new Response(
+        JSON.stringify({
+          client_id: clientId,
+          client_name: 'Metadata Agent',
+          redirect_uris: [CLIENT_REDIRECT],
+          token_endpoint_auth_method: 'none',
+          grant_types: ['authorization_code', 'refresh_token'],
+          response_types: ['code'],
+        }),
+        { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'max-age=60' } },
+      );
+    });
+  });
+  afterAll(async () => {
+    vi.unstubAllGlobals();
+    await h?.close();
+  });
+
+  it('accepts an https client_id without registration, named by its document', async () => {
+    const pkce = createPkce();
+    const redirect = await authorize(
+      new BrowserSession(h.url),
+      { clientId, pkce, scope: 'mcp:read', resource: h.resource },
+      { credential: DEMO_API_KEY },
+    );
+    const tokens = await postToken(h.url, {
+      grant_type: 'authorization_code',
+      code: redirect.searchParams.get('code')!,
+      redirect_uri: CLIENT_REDIRECT,
+      client_id: clientId,
+      code_verifier: pkce.verifier,
+    });
+    expect(tokens.status).toBe(200);
+    expect(
+      await h.app.authorizationServer.tokenVerifier.verify(tokens.body.access_token!, {
+        resource: h.resource,
+      }),
+    ).toMatchObject({ clientId, clientName: 'Metadata Agent', scopes: ['mcp:read'] });
+    expect((await h.app.authorizationServer.listClients()).map((client) => client.clientName)).toContain(
+      'Metadata Agent',
+    );
+  });
+
+  it('does not fetch a document from a private address', async () => {
+    const response = await new BrowserSession(h.url).get(
+      authorizationUrl(h.url, { clientId: 'https://10.0.0.5/client.json', pkce: createPkce() }),
+    );
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('invalid_client');
   });
 });

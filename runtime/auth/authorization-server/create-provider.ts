@@ -244,7 +244,8 @@ export function checkRedirectUris(uris: readonly unknown[]): void {
 
 /**
  * A client metadata document is fetched from the URL in `client_id`: never from this machine or a
- * private network (a literal address; names resolving there are not caught here).
+ * private network named by address or local name. (Names resolving there are caught by
+ * oidc-provider's fetch, which drops connections to special-use addresses.)
  */
 export function isPublicHttpsUrl(value: string): boolean {
   const url = URL.parse(value);
