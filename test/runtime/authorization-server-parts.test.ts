@@ -207,7 +207,7 @@ describe('resource URLs', () => {
 });
 
 describe('client rules', () => {
-  it('allows https redirect URIs and http only on loopback', () => {
+  it("allows https redirect URIs, http only on loopback, and native apps' own schemes", () => {
     const refusal = (uris: string[]) => {
       try {
         checkRedirectUris(uris);
@@ -218,10 +218,25 @@ describe('client rules', () => {
     };
     expect(refusal(['https://a.example/cb', 'http://127.0.0.1:1/cb', 'http://[::1]/cb'])).toBeUndefined();
     expect(refusal(['http://localhost:8080/cb'])).toBeUndefined();
-    for (const uri of ['http://10.0.0.1/cb', 'vscode://callback']) {
+    // Cursor, VS Code and RFC 8252 reverse-domain schemes.
+    expect(
+      refusal([
+        'cursor://anysphere.cursor-retrieval/oauth/user-conveyor/callback',
+        'vscode://vscode.github-authentication/did-authenticate',
+        'com.example.app:/oauth2redirect',
+      ]),
+    ).toBeUndefined();
+    for (const uri of [
+      'http://10.0.0.1/cb',
+      'javascript:alert(1)',
+      'data:text/html,x',
+      'file:///etc/passwd',
+    ]) {
       expect(refusal([uri])).toMatchObject({
         error: 'invalid_redirect_uri',
-        error_description: expect.stringMatching(/https, or http on a loopback address/),
+        error_description: expect.stringMatching(
+          /https, http on a loopback address .*, or an app's own scheme/,
+        ),
       });
     }
   });

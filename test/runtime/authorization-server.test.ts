@@ -135,7 +135,11 @@ describe('dynamic client registration', () => {
     ['http on [::1]', 'http://[::1]:33418/cb', 201],
     ['http on localhost', 'http://localhost:5173/cb', 201],
     ['http elsewhere', 'http://agent.example/callback', 400],
-    ['a custom scheme', 'myapp://callback', 400],
+    ["Cursor's app scheme", 'cursor://anysphere.cursor-retrieval/oauth/user-conveyor/callback', 201],
+    ["VS Code's app scheme", 'vscode://vscode.github-authentication/did-authenticate', 201],
+    ['a reverse-domain scheme', 'com.example.agent:/oauth2redirect', 201],
+    ['javascript:', 'javascript:alert(1)', 400],
+    ['data:', 'data:text/html,hello', 400],
   ])('redirect URI over %s (%s): %i', async (_name, redirectUri, status) => {
     const response = await fetch(`${h.url}/oauth/register`, {
       method: 'POST',
@@ -143,7 +147,10 @@ describe('dynamic client registration', () => {
       body: JSON.stringify({ redirect_uris: [redirectUri], token_endpoint_auth_method: 'none' }),
     });
     expect(response.status).toBe(status);
-    if (status === 400) expect(await response.json()).toMatchObject({ error: 'invalid_redirect_uri' });
+    const body = (await response.json()) as Record<string, unknown>;
+    if (status === 400) expect(body).toMatchObject({ error: 'invalid_redirect_uri' });
+    // An app scheme makes the client native (oidc-provider refuses such a redirect for web clients).
+    else if (!redirectUri.startsWith('http')) expect(body).toMatchObject({ application_type: 'native' });
   });
 });
 

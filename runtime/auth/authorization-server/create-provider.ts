@@ -153,8 +153,12 @@ export function createProvider(options: CreateProviderOptions): Provider {
     },
     extraClientMetadata: {
       properties: ['redirect_uris'],
-      validator: (_ctx: unknown, key: string, value: unknown) => {
-        if (key === 'redirect_uris' && Array.isArray(value)) checkRedirectUris(value);
+      validator: (_ctx: unknown, key: string, value: unknown, metadata: Record<string, unknown>) => {
+        if (key !== 'redirect_uris' || !Array.isArray(value)) return;
+        checkRedirectUris(value);
+        // Desktop apps (Cursor, VS Code) register an app scheme without saying they are native;
+        // oidc-provider would refuse it as a web client's redirect.
+        if (value.some(isPrivateUseRedirect)) metadata['application_type'] = 'native';
       },
     },
     interactions: {
@@ -229,15 +233,37 @@ function allowCorsFromRedirectOrigins(
   return client.redirectUris.some((uri) => URL.parse(uri)?.origin === origin);
 }
 
-/** Redirect URIs: https, or http only on a loopback address (native apps, RFC 8252). */
+/**
+ * Schemes a browser runs or reads locally: never a place to send an authorization code.
+ * Everything else that is not http(s) is a private-use scheme of a native app (RFC 8252 §7.1), as
+ * Cursor (`cursor://`) and VS Code (`vscode://`) register; PKCE, required for every client, keeps a
+ * code caught by another app useless.
+ */
+const FORBIDDEN_SCHEMES = new Set([
+  'javascript:',
+  'data:',
+  'file:',
+  'about:',
+  'blob:',
+  'vbscript:',
+  'filesystem:',
+]);
+
+function isPrivateUseRedirect(uri: unknown): boolean {
+  const url = typeof uri === 'string' ? URL.parse(uri) : null;
+  return url !== null && url.protocol !== 'https:' && url.protocol !== 'http:';
+}
+
+/** Redirect URIs: https; http only on a loopback address; or a native app's private-use scheme. */
 export function checkRedirectUris(uris: readonly unknown[]): void {
   for (const uri of uris) {
     const url = typeof uri === 'string' ? URL.parse(uri) : null;
     if (url === null) continue; // oidc-provider rejects what does not parse, with its own message
     if (url.protocol === 'https:') continue;
     if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) continue;
+    if (url.protocol !== 'http:' && !FORBIDDEN_SCHEMES.has(url.protocol)) continue;
     throw new errors.InvalidClientMetadata(
-      `redirect_uris must use https, or http on a loopback address (127.0.0.1, [::1], localhost); got ${String(uri)}`,
+      `redirect_uris must use https, http on a loopback address (127.0.0.1, [::1], localhost), or an app's own scheme (com.example.app:/callback); got ${String(uri)}`,
     );
   }
 }
