@@ -72,10 +72,25 @@ export function buildLoggerOptions(level: string): LoggerOptions {
       }),
       res: (reply: FastifyReply) => ({
         statusCode: reply.statusCode,
-        ...(typeof reply.getHeaders === 'function' && { headers: reply.getHeaders() }),
+        ...(typeof reply.getHeaders === 'function' && { headers: redactLocation(reply.getHeaders()) }),
       }),
     },
   };
+}
+
+/** An authorization redirect carries the code (RFC 6749 §4.1.2) or, in old flows, tokens. */
+const REDIRECT_SECRET_PARAMETERS: ReadonlySet<string> = new Set([
+  'code',
+  'token',
+  'access_token',
+  'id_token',
+  'refresh_token',
+]);
+
+function redactLocation(headers: Record<string, unknown>): Record<string, unknown> {
+  const location = headers['location'];
+  if (typeof location !== 'string' || !location.includes('?')) return headers;
+  return { ...headers, location: redactQueryParameters(location, REDIRECT_SECRET_PARAMETERS) };
 }
 
 /**
@@ -100,13 +115,23 @@ export function redactTokenInUrl(url: string): string {
   const query = url.slice(queryStart + 1, queryEnd);
   // Most queries name no token and escape nothing: skip the split (~0.4 µs) for them.
   if (!TOKEN_HINT.test(query)) return url;
+  return redactQueryParameters(url, SECRET_QUERY_PARAMETERS);
+}
+
+/** The URL with the values of the named query parameters replaced by `[redacted]`. */
+function redactQueryParameters(url: string, names: ReadonlySet<string>): string {
+  const queryStart = url.indexOf('?');
+  if (queryStart === -1) return url;
+  const hashStart = url.indexOf('#', queryStart);
+  const queryEnd = hashStart === -1 ? url.length : hashStart;
+  const query = url.slice(queryStart + 1, queryEnd);
   const pairs = query.split('&');
   let changed = false;
   for (let index = 0; index < pairs.length; index++) {
     const pair = pairs[index] ?? '';
     const equals = pair.indexOf('=');
     const rawName = equals === -1 ? pair : pair.slice(0, equals);
-    if (SECRET_QUERY_PARAMETERS.has(decodeQueryName(rawName).toLowerCase())) {
+    if (names.has(decodeQueryName(rawName).toLowerCase())) {
       pairs[index] = `${rawName}=${REDACTED}`;
       changed = true;
     }
