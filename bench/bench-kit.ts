@@ -201,3 +201,67 @@ export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
+
+/** The q-quantile of `values`, interpolating between the two nearest. */
+export function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const position = (sorted.length - 1) * q;
+  const below = sorted[Math.floor(position)] ?? Number.NaN;
+  const above = sorted[Math.ceil(position)] ?? Number.NaN;
+  return below + (above - below) * (position - Math.floor(position));
+}
+
+/**
+ * Measures how many CPUs processes other than this one and `children` used meanwhile (other
+ * engineers' work on a shared machine), from /proc (Linux). `stop()` is undefined elsewhere.
+ */
+export function startOtherCpuMeter(children: () => readonly (number | undefined)[]): {
+  stop: () => number | undefined;
+} {
+  const ownCpuMs = () => {
+    const self = process.cpuUsage();
+    return (
+      (self.user + self.system) / 1000 +
+      children().reduce<number>((sum, pid) => sum + (readCpuMs(pid) ?? 0), 0)
+    );
+  };
+  const machineBefore = readMachineBusyMs();
+  const ownBefore = ownCpuMs();
+  const startedAt = performance.now();
+  return {
+    stop() {
+      const machineAfter = readMachineBusyMs();
+      if (machineBefore === undefined || machineAfter === undefined) return undefined;
+      const other =
+        (machineAfter - machineBefore - (ownCpuMs() - ownBefore)) / (performance.now() - startedAt);
+      return Math.max(0, other);
+    },
+  };
+}
+
+/**
+ * CPU time (ms) of this process's main thread and of its other threads (libuv's pool, where
+ * WebCrypto and node:crypto's asynchronous calls run; V8's helpers), from /proc (Linux).
+ */
+export function readOwnThreadsCpuMs(): { main: number; other: number } | undefined {
+  try {
+    let main = 0;
+    let other = 0;
+    for (const tid of readdirSync('/proc/self/task')) {
+      let stat: string;
+      try {
+        // Per thread: /proc/<pid>/stat sums them all.
+        stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      } catch {
+        continue; // the thread ended meanwhile
+      }
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+      if (Number(tid) === process.pid) main += ms;
+      else other += ms;
+    }
+    return { main, other };
+  } catch {
+    return undefined;
+  }
+}
