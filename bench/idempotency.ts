@@ -177,6 +177,8 @@ async function benchAtLatency(
           SPEC2MCP_UPSTREAM_URL: `${platformOrigin}/v1`,
           SPEC2MCP_UPSTREAM_CREDENTIAL: DEMO_API_KEY,
           SPEC2MCP_RATE_LIMITS: 'off',
+          // Measures the tool-call path alone; bench/auth.ts measures what authentication adds.
+          SPEC2MCP_AUTH: 'none',
           LOG_LEVEL: 'warn',
           ...storeEnv,
         },

@@ -127,6 +127,8 @@ async function benchAtLatency(latencyMs: number): Promise<Row[]> {
         SPEC2MCP_UPSTREAM_CREDENTIAL: DEMO_API_KEY,
         // The overlay's rate limits would refuse most bench calls; reads touch no store, so no file.
         SPEC2MCP_RATE_LIMITS: 'off',
+        // Measures the tool-call path alone; bench/auth.ts measures what authentication adds.
+        SPEC2MCP_AUTH: 'none',
         SPEC2MCP_STORE: 'memory',
         LOG_LEVEL: 'warn',
       },

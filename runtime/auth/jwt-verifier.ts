@@ -3,6 +3,7 @@
  * signature by the issuer's JWKS (fetched by URL, or a local key set), issuer, audience (the MCP
  * resource URL, RFC 8707), exp/nbf with a small clock tolerance, and only the pinned algorithms.
  */
+import { createHash } from 'node:crypto';
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
@@ -51,6 +52,16 @@ export interface JwtVerifierOptions {
   readonly jwksCacheMaxAgeMs?: number;
   /** JWKS request timeout. Default 5 s. */
   readonly jwksTimeoutMs?: number;
+  /**
+   * A verified token is remembered this long (never past its `exp`), so a client's next calls skip
+   * the signature check; 0 turns it off. Default 60 s: a key withdrawn from the JWKS keeps working
+   * that long, the same window the introspection cache allows.
+   */
+  readonly cacheTtlMs?: number;
+  /** Most verified tokens remembered (least recently used dropped first). Default 10,000. */
+  readonly cacheMaxEntries?: number;
+  /** Clock in epoch ms (tests move it). */
+  readonly now?: () => number;
 }
 
 export class AuthConfigError extends Error {
@@ -74,10 +85,32 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
   const keys = resolveKeys(options);
   const clockTolerance = options.clockToleranceSeconds ?? 30;
   const configuredAudience = options.audience === undefined ? undefined : [...options.audience];
+  const now = options.now ?? Date.now;
+  const cacheTtlMs = options.cacheTtlMs ?? 60_000;
+  const cacheMaxEntries = options.cacheMaxEntries ?? 10_000;
+  // Keyed by SHA-256 of resource and token: the token itself is never kept in memory longer.
+  const verified = new Map<
+    string,
+    { readonly grant: Grant; readonly until: number; readonly nbf?: number }
+  >();
   return {
     name: 'external-jwt',
     async verify(token: string, context: VerifyContext): Promise<Grant | undefined> {
       if (!looksLikeJws(token)) return undefined;
+      const cacheKey = cacheTtlMs > 0 ? hashOf(context.resource, token) : undefined;
+      const at = now();
+      const cached = cacheKey === undefined ? undefined : verified.get(cacheKey);
+      if (cached !== undefined) {
+        verified.delete(cacheKey as string);
+        // exp is folded into `until`; nbf stays checked on every use.
+        if (
+          at < cached.until &&
+          (cached.nbf === undefined || cached.nbf * 1000 <= at + clockTolerance * 1000)
+        ) {
+          verified.set(cacheKey as string, cached);
+          return cached.grant;
+        }
+      }
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(token, keys, {
@@ -86,13 +119,31 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
           algorithms,
           clockTolerance,
           requiredClaims: ['exp', 'sub'],
+          currentDate: new Date(at),
         }));
       } catch (error) {
         throw toAuthError(error);
       }
-      return grantOfClaims(payload, 'external-jwt');
+      const grant = grantOfClaims(payload, 'external-jwt');
+      if (cacheKey !== undefined && typeof payload.exp === 'number') {
+        const until = Math.min(at + cacheTtlMs, payload.exp * 1000 + clockTolerance * 1000);
+        if (verified.size >= cacheMaxEntries) {
+          const oldest = verified.keys().next().value;
+          if (oldest !== undefined) verified.delete(oldest);
+        }
+        verified.set(cacheKey, {
+          grant,
+          until,
+          ...(typeof payload.nbf === 'number' && { nbf: payload.nbf }),
+        });
+      }
+      return grant;
     },
   };
+}
+
+function hashOf(resource: string, token: string): string {
+  return createHash('sha256').update(resource).update('\n').update(token).digest('base64url');
 }
 
 function resolveKeys(options: JwtVerifierOptions): JWTVerifyGetKey {
@@ -115,7 +166,8 @@ function resolveKeys(options: JwtVerifierOptions): JWTVerifyGetKey {
 
 /** A compact JWS (three parts, a JSON header): other tokens belong to the next verifier. */
 function looksLikeJws(token: string): boolean {
-  if (token.split('.').length !== 3) return false;
+  const first = token.indexOf('.');
+  if (first <= 0 || token.indexOf('.', first + 1) === -1 || token.split('.').length !== 3) return false;
   try {
     return typeof decodeProtectedHeader(token).alg === 'string';
   } catch {

@@ -189,3 +189,56 @@ describe('introspection verifier', () => {
     expect(String(failure)).toContain('HTTP 401');
   });
 });
+
+describe('JWT verifier cache', () => {
+  let issuer: TestIssuer;
+  beforeAll(async () => {
+    issuer = await startTestIssuer();
+  });
+  afterAll(async () => {
+    await issuer.close();
+  });
+  beforeEach(() => {
+    issuer.counts.jwks = 0;
+  });
+
+  // With a JWKS cache age of 0, jose fetches the key set for every signature it checks: the fetch
+  // count is the number of signature checks.
+  const verifierWith = (cacheTtlMs: number, now: () => number = Date.now) =>
+    createJwtVerifier({ issuer: issuer.url, jwksUri: issuer.jwksUri, jwksCacheMaxAgeMs: 0, cacheTtlMs, now });
+
+  it('a token verified once is not checked again while cached; another resource is', async () => {
+    const verifier = verifierWith(60_000);
+    const token = await issuer.sign({ aud: RESOURCE, scope: 'mcp:read' });
+    const first = await verifier.verify(token, context);
+    const again = await verifier.verify(token, context);
+    expect(again).toEqual(first);
+    expect(issuer.counts.jwks).toBe(1);
+    await expect(verifier.verify(token, { resource: 'https://other.example.com/mcp' })).rejects.toMatchObject(
+      {
+        status: 401,
+      },
+    );
+    expect(issuer.counts.jwks).toBe(2);
+  });
+
+  it('without the cache every call checks the signature', async () => {
+    const verifier = verifierWith(0);
+    const token = await issuer.sign({ aud: RESOURCE });
+    await verifier.verify(token, context);
+    await verifier.verify(token, context);
+    expect(issuer.counts.jwks).toBe(2);
+  });
+
+  it('a cached token still expires at its exp (with the clock tolerance)', async () => {
+    let clock = Date.now();
+    const verifier = verifierWith(600_000, () => clock);
+    const token = await issuer.sign({ aud: RESOURCE, exp: Math.floor(clock / 1000) + 60 });
+    await verifier.verify(token, context);
+    clock += 60_000 + 31_000;
+    await expect(verifier.verify(token, context)).rejects.toMatchObject({
+      status: 401,
+      error: 'invalid_token',
+    });
+  });
+});
