@@ -6,7 +6,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AuthorizationWiring } from '../build-server.js';
 import type { ApiDefinition } from '../define-tool.js';
-import authorizationServer from '../plugins/authorization-server.js';
 import { apiTokenPrefixOf } from './api-tokens/api-token-format.js';
 import { createApiTokenVerifier } from './api-tokens/api-token-verifier.js';
 
@@ -34,6 +33,8 @@ export function wireDefaultAuthorization(
         'The embedded authorization server needs a fixed public URL: set SPEC2MCP_PUBLIC_URL (or a fixed PORT).',
       );
     }
+    // Loaded only here: oidc-provider and Koa cost startup time that other modes never need.
+    const { default: authorizationServer } = await import('../plugins/authorization-server.js');
     await app.register(authorizationServer, {
       api: options.api,
       publicUrl: options.publicUrl,
