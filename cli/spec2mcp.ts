@@ -290,3 +290,8 @@ async function runServe(args: readonly string[]): Promise<number> {
   await startServer(config);
   return 0;
 }
+
+// Run directly: `node dist/cli/spec2mcp.js` (the built output, no tsx). bin/spec2mcp.js imports runCli instead.
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === import.meta.filename) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

@@ -1,6 +1,7 @@
 /**
  * Loads a generated API module (`generated/<api>/index.ts`, or `index.js` in built output) by
- * dynamic import. `.ts` needs a TypeScript-aware loader (tsx in development).
+ * dynamic import. `index.js` wins when both exist. `.ts` needs a TypeScript-aware loader (tsx in
+ * development); the built runtime (`npm run build`, plain node) loads `dist/generated/<api>/index.js`.
  */
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -15,10 +16,31 @@ export async function loadApi(dir: string): Promise<ApiDefinition> {
   if (entry === undefined) {
     throw new Error(`No generated API in ${folder}: expected ${ENTRY_FILES.join(' or ')}.`);
   }
-  const module = (await import(pathToFileURL(entry).href)) as { api?: unknown; default?: unknown };
+  const module = (await importEntry(entry)) as { api?: unknown; default?: unknown };
   const api = module.api ?? module.default;
   assertApiDefinition(api, entry);
   return api;
+}
+
+const NO_TS_LOADER_CODES = new Set(['ERR_UNKNOWN_FILE_EXTENSION', 'ERR_MODULE_NOT_FOUND']);
+
+async function importEntry(entry: string): Promise<unknown> {
+  try {
+    return await import(pathToFileURL(entry).href);
+  } catch (error) {
+    // Plain node on TypeScript sources: node 20 refuses `.ts`; node 22.18+ strips types but cannot
+    // resolve the `./tools/x.js` imports, which exist only in the built output.
+    const code = (error as { code?: unknown }).code;
+    if (entry.endsWith('.ts') && typeof code === 'string' && NO_TS_LOADER_CODES.has(code)) {
+      throw new Error(
+        `${entry} is TypeScript and this process has no TypeScript loader (${code}). Serve the built ` +
+          'output (`npm run build`, then `node dist/runtime/main.js dist/generated/<api>`) or run under ' +
+          'tsx (`node --import tsx runtime/main.ts generated/<api>`).',
+        { cause: error },
+      );
+    }
+    throw error;
+  }
 }
 
 async function findEntryFile(folder: string): Promise<string | undefined> {
