@@ -26,6 +26,9 @@ Usage:
       tools come from node_modules/.cache/spec2mcp/<api>/ (--no-cache: build everything).
   spec2mcp check [specDir ...]
       Exit 1 and list the files when generated/ is not what the specs produce now.
+  spec2mcp diff <old> <new> [--format text|markdown|json] [--allow-breaking]
+      Tool-surface changes between two git refs, generated/ folders or spec folders; exit 1 on
+      breaking ones. \`spec2mcp diff --help\` for details; docs/ci.md for the pull-request comment.
   spec2mcp serve <generatedDir> [--upstream URL] [--port N] [--host H] [--toolsets a,b]
                 [--mode all|dynamic] [--public-url URL] [--no-auth]
       Serve a generated API over MCP (Streamable HTTP at /mcp). The upstream credential comes
@@ -68,6 +71,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       case 'tokens': {
         const { runTokensCommand } = await import('./tokens-command.js');
         return await runTokensCommand(rest);
+      }
+      case 'diff': {
+        const { runDiffCommand } = await import('./diff-command.js');
+        return await runDiffCommand(rest);
       }
       case 'clients': {
         const { runClientsCommand } = await import('./clients-command.js');

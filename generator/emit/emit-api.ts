@@ -147,8 +147,10 @@ export function emitManifest(api: ApiIR): string {
       name: t.name,
       title: t.title,
       description: t.description,
+      ...(t.operationId ? { operationId: t.operationId } : {}),
       method: t.http.method.toUpperCase(),
       path: t.http.path,
+      argumentSources: argumentSources(t),
       annotations: t.annotations,
       scopes: t.scopes,
       idempotency: t.idempotency,
@@ -160,6 +162,21 @@ export function emitManifest(api: ApiIR): string {
     prompts: api.prompts.map((p) => ({ name: p.name, arguments: p.arguments })),
   };
   return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+/**
+ * Tool argument -> what it fills in the request (`path:workflowId`, `query:limit`, `body:name`,
+ * `body` for a whole-body argument), sorted by argument. `diff` uses it to tell a renamed argument
+ * (same source, new name) from a removed one plus an added one.
+ */
+function argumentSources(tool: ToolIR): Record<string, string> {
+  const sources: [string, string][] = [];
+  for (const p of tool.params) if (p.argument !== undefined) sources.push([p.argument, `${p.in}:${p.name}`]);
+  const body = tool.body;
+  if (body?.mode === 'value' && body.argument !== undefined) sources.push([body.argument, 'body']);
+  for (const p of body?.properties ?? []) if (!p.hidden) sources.push([p.argument, `body:${p.property}`]);
+  sources.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(sources);
 }
 
 let catalogTemplate: HandlebarsTemplateDelegate | undefined;
