@@ -68,7 +68,14 @@ export function classifySchemaChange(
     message: string,
     values: { before?: unknown; after?: unknown } = {},
   ) => changes.push({ kind, severity, path, ...values, message });
-  const where = path === '' ? 'the schema' : `\`${path}\``;
+  const where =
+    direction === 'output'
+      ? path === ''
+        ? 'the output'
+        : `output \`${path}\``
+      : path === ''
+        ? 'the schema'
+        : `\`${path}\``;
   // Accepting less is breaking for what callers send; producing more is breaking for what they read.
   const narrowing: SchemaSeverity = direction === 'input' ? 'breaking' : 'compatible';
   const widening: SchemaSeverity = direction === 'input' ? 'compatible' : 'breaking';
@@ -238,7 +245,7 @@ export function compareProperties(
   const reqAfter = new Set(asStrings(after['required']));
   const join = (name: string) => (path === '' ? name : `${path}.${name}`);
   const renamedTo = new Set(renames.values());
-  const noun = path === '' && direction === 'input' ? 'argument' : 'property';
+  const noun = direction === 'output' ? 'output property' : path === '' ? 'argument' : 'property';
 
   for (const name of sortedKeys(pb)) {
     const schemaBefore = asSchema(pb[name]) ?? {};

@@ -87,7 +87,7 @@ function formatMarkdown(diff: SurfaceDiff, labels: DiffLabels): string {
     );
     for (const c of changes)
       lines.push(
-        `| ${multiApi ? `${cell(c.api)} | ` : ''}\`${cell(c.tool)}\` | ${cell(describeKind(c))} | ${cell(c.message)}${
+        `| ${multiApi ? `${cell(c.api)} | ` : ''}\`${cell(c.tool)}\` | ${cell(describeKind(c))} | ${cell(details(c))}${
           c.breaking && severity !== 'breaking' ? ' **(breaking)**' : ''
         } |`,
       );
@@ -124,6 +124,12 @@ function formatJson(diff: SurfaceDiff, labels: DiffLabels): string {
 /** `argument-removed` -> `argument removed`; the area prefixes an output kind already. */
 function describeKind(c: SurfaceChange): string {
   return c.kind.replace(/-/g, ' ');
+}
+
+/** The message without the leading `` `tool`: `` the table's Tool column already shows. */
+function details(c: SurfaceChange): string {
+  const prefix = `\`${c.tool}\`: `;
+  return c.message.startsWith(prefix) ? c.message.slice(prefix.length) : c.message;
 }
 
 function plain(message: string): string {

@@ -461,7 +461,7 @@ describe('formatDiff', () => {
     expect(md).toContain('**1 breaking**, **1 security-relevant**, 1 compatible');
     expect(md.indexOf('#### Breaking (1)')).toBeLessThan(md.indexOf('#### Security-relevant (1)'));
     expect(md.indexOf('#### Security-relevant (1)')).toBeLessThan(md.indexOf('#### Compatible (1)'));
-    expect(md).toContain('| `list_runs` | argument removed | `list_runs`: argument `status` removed |');
+    expect(md).toContain('| `list_runs` | argument removed | argument `status` removed |');
     expect(md).toContain('| Tool | Change | Details |');
   });
 
@@ -560,6 +560,37 @@ describe('spec2mcp diff (command)', () => {
     expect(json.apis).toEqual(['demo', 'other']);
     expect(json.summary.tools.added).toBe(1);
   });
+});
+
+describe('spec2mcp diff with spec folders (generated in memory)', () => {
+  it('generates both sides and classifies a rename, a tighter bound and output changes', async () => {
+    const out: string[] = [];
+    const code = await runDiffCommand(
+      ['test/fixtures/diff/v1/shop', 'test/fixtures/diff/v2/shop', '--format', 'json'],
+      { cwd: ROOT, out: (t) => out.push(t), err: (t) => out.push(t) },
+    );
+    expect(code).toBe(1);
+    const json = JSON.parse(out.join(''));
+    expect(json.changes.map((c: SurfaceChange) => [c.severity, c.kind, c.subject ?? null])).toEqual([
+      ['breaking', 'tool-renamed', null],
+      ['breaking', 'bound-tightened', 'limit'],
+      ['breaking', 'output-property-removed', 'next'],
+      ['compatible', 'enum-widened', 'status'],
+      ['compatible', 'output-property-added-optional', 'total'],
+    ]);
+    expect(json.summary.tools).toEqual({ added: 0, removed: 0, renamed: 1, changed: 0, unchanged: 1 });
+  }, 60_000);
+
+  it('compares a spec folder with its committed output: the repository is current', async () => {
+    const out: string[] = [];
+    const code = await runDiffCommand(['specs/conveyor', 'generated/conveyor'], {
+      cwd: ROOT,
+      out: (t) => out.push(t),
+      err: (t) => out.push(t),
+    });
+    expect(out.join('')).toMatch(/no tool-surface changes \(\d+ tools unchanged\)/);
+    expect(code).toBe(0);
+  }, 60_000);
 });
 
 describe('node bin/spec2mcp.js diff', () => {
