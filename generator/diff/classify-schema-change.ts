@@ -401,3 +401,43 @@ function show(value: unknown): string {
 function showList(values: readonly unknown[]): string {
   return values.map((v) => JSON.stringify(v)).join(', ');
 }
+
+/**
+ * Inlines local `$ref`s (`#/$defs/X`, `#/definitions/X`) and single-entry `allOf`s, so moving a
+ * schema into `$defs` (or wrapping it to add a description) never reads as a change. A recursive
+ * reference stays a `$ref` where it recurs.
+ */
+export function normalizeSchema(root: JsonSchema): JsonSchema {
+  const defs = {
+    ...(asSchema(root['definitions']) ?? {}),
+    ...(asSchema(root['$defs']) ?? {}),
+  } as Record<string, unknown>;
+  const visit = (value: unknown, stack: readonly string[]): unknown => {
+    if (Array.isArray(value)) return value.map((v) => visit(v, stack));
+    const schema = asSchema(value);
+    if (!schema) return value;
+    const { $defs: _d, definitions: _df, ...rest } = schema as Record<string, unknown>;
+    const ref = rest['$ref'];
+    if (typeof ref === 'string') {
+      const match = /^#\/(?:\$defs|definitions)\/(.+)$/.exec(ref);
+      const target = match
+        ? asSchema(defs[decodeURIComponent(match[1]!).replace(/~1/g, '/').replace(/~0/g, '~')])
+        : undefined;
+      if (target && !stack.includes(ref)) {
+        const { $ref: _r, ...siblings } = rest;
+        return visit({ ...target, ...siblings }, [...stack, ref]);
+      }
+    }
+    const allOf = rest['allOf'];
+    if (Array.isArray(allOf) && allOf.length === 1 && asSchema(allOf[0])) {
+      const { allOf: _a, ...siblings } = rest;
+      return visit({ ...(allOf[0] as JsonSchema), ...siblings }, stack);
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(rest))
+      out[key] =
+        key === 'enum' || key === 'const' || key === 'examples' || key === 'default' ? v : visit(v, stack);
+    return out;
+  };
+  return visit(root, []) as JsonSchema;
+}

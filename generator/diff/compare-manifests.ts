@@ -15,6 +15,7 @@ import {
   classifySchemaChange,
   compareProperties,
   compareStrings,
+  normalizeSchema,
   type SchemaChange,
 } from './classify-schema-change.js';
 import type { Manifest, ManifestTool } from './parse-manifest.js';
@@ -209,13 +210,11 @@ function compareTool(api: string, a: ManifestTool, b: ManifestTool): SurfaceChan
 
   // Arguments.
   const renames = argumentRenames(a, b);
-  for (const c of compareProperties(a.inputSchema, b.inputSchema, 'input', '', renames))
+  const inputA = normalizeSchema(a.inputSchema);
+  const inputB = normalizeSchema(b.inputSchema);
+  for (const c of compareProperties(inputA, inputB, 'input', '', renames))
     changes.push(fromSchemaChange(api, tool, 'argument', c));
-  for (const c of classifySchemaChange(
-    withoutProperties(a.inputSchema),
-    withoutProperties(b.inputSchema),
-    'input',
-  ))
+  for (const c of classifySchemaChange(withoutProperties(inputA), withoutProperties(inputB), 'input'))
     changes.push(fromSchemaChange(api, tool, 'argument', c));
 
   // Output.
@@ -229,7 +228,11 @@ function compareTool(api: string, a: ManifestTool, b: ManifestTool): SurfaceChan
   else if (!a.outputSchema && b.outputSchema)
     push('output', 'output-schema-added', 'compatible', `\`${tool}\` now declares an output schema`);
   else if (a.outputSchema && b.outputSchema)
-    for (const c of classifySchemaChange(a.outputSchema, b.outputSchema, 'output'))
+    for (const c of classifySchemaChange(
+      normalizeSchema(a.outputSchema),
+      normalizeSchema(b.outputSchema),
+      'output',
+    ))
       changes.push(fromSchemaChange(api, tool, 'output', c));
 
   // The rest of the tool.

@@ -407,6 +407,20 @@ describe('compareManifests: given a change, want its classification', () => {
     expect(diff.summary.tools.unchanged).toBe(1);
   });
 
+  it('reads a schema moved into $defs (or wrapped in a one-entry allOf) as unchanged', () => {
+    const moved = edited((t) => {
+      const props = input(t)['properties'];
+      input(t)['$defs'] = { Status: props.status };
+      props.status = { allOf: [{ $ref: '#/$defs/Status' }] };
+    });
+    expect(compareManifests(manifest(baseTool()), manifest(moved)).changes).toEqual([]);
+    const narrowed = structuredClone(moved) as AnyRecord;
+    narrowed['inputSchema'].$defs.Status.enum.pop();
+    expect(
+      compareManifests(manifest(baseTool()), manifest(narrowed as ManifestTool)).changes.map((c) => c.kind),
+    ).toEqual(['enum-narrowed']);
+  });
+
   it('compares the renamed tool with its old self', () => {
     const diff = compareManifests(
       manifest(baseTool()),
