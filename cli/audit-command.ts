@@ -2,9 +2,10 @@
  * `spec2mcp audit`: lists the tool calls recorded in the audit log of the store the server uses
  * (same SPEC2MCP_STORE / SPEC2MCP_DATA_DIR / SPEC2MCP_DATABASE_URL settings), newest first, filtered.
  */
+
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createStore, readStoreConfig, type StoreConfig } from '../runtime/stores/create-store.js';
+import { createStore, type StoreConfig } from '../runtime/stores/create-store.js';
 import {
   AUDIT_OUTCOMES,
   type AuditOutcome,
@@ -14,6 +15,7 @@ import {
   MAX_AUDIT_QUERY_LIMIT,
 } from '../runtime/stores/store-types.js';
 import { formatAuditJson, formatAuditTable } from './format-audit.js';
+import { readCliStoreConfig } from './read-cli-store-config.js';
 
 export const AUDIT_USAGE = `Usage: spec2mcp audit [--since T] [--until T] [--tool NAME] [--principal ID]
                      [--outcome OUTCOME] [--limit N] [--json] [--data-dir DIR | --database-url URL]
@@ -179,7 +181,12 @@ export function parseAuditArgs(
       limit,
     },
     json: values['json'] === true,
-    store: readAuditStoreConfig(env, text('data-dir'), text('database-url')),
+    store: readCliStoreConfig(
+      env,
+      { dataDir: text('data-dir'), databaseUrl: text('database-url') },
+      'SPEC2MCP_STORE=memory keeps the audit log inside the server process, where this command cannot read it; use sqlite or postgres.',
+      (message) => new AuditUsageError(message),
+    ),
   };
 }
 
@@ -224,34 +231,6 @@ function parseLimit(value: string | undefined): number {
 }
 
 /** The server's store settings, with --data-dir (SQLite) or --database-url (PostgreSQL) winning. */
-function readAuditStoreConfig(
-  env: Readonly<Record<string, string | undefined>>,
-  dataDir: string | undefined,
-  databaseUrl: string | undefined,
-): StoreConfig {
-  if (dataDir !== undefined && databaseUrl !== undefined) {
-    throw new AuditUsageError('Pass --data-dir (SQLite) or --database-url (PostgreSQL), not both.');
-  }
-  const effective = { ...env };
-  if (dataDir !== undefined)
-    Object.assign(effective, { SPEC2MCP_STORE: 'sqlite', SPEC2MCP_DATA_DIR: dataDir });
-  if (databaseUrl !== undefined) {
-    Object.assign(effective, { SPEC2MCP_STORE: 'postgres', SPEC2MCP_DATABASE_URL: databaseUrl });
-  }
-  let config: StoreConfig;
-  try {
-    config = readStoreConfig(effective);
-  } catch (error) {
-    throw new AuditUsageError((error as Error).message);
-  }
-  if (config.kind === 'memory') {
-    throw new AuditUsageError(
-      'SPEC2MCP_STORE=memory keeps the audit log inside the server process, where this command cannot read it; use sqlite or postgres.',
-    );
-  }
-  return config;
-}
-
 function isAuditOutcome(value: string): value is AuditOutcome {
   return (AUDIT_OUTCOMES as readonly string[]).includes(value);
 }

@@ -3,6 +3,7 @@
  * server, read from and revoked in the store the server uses (same SPEC2MCP_STORE / SPEC2MCP_DATA_DIR
  * / SPEC2MCP_DATABASE_URL settings), so it works with the server running or not, on any instance.
  */
+
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
@@ -10,8 +11,9 @@ import {
   listAuthorizedClients,
   revokeClient,
 } from '../runtime/auth/authorization-server/manage-clients.js';
-import { createStore, readStoreConfig, type StoreConfig } from '../runtime/stores/create-store.js';
+import { createStore, type StoreConfig } from '../runtime/stores/create-store.js';
 import type { Store } from '../runtime/stores/store-types.js';
+import { readCliStoreConfig } from './read-cli-store-config.js';
 
 export const CLIENTS_USAGE = `Usage: spec2mcp clients list [--json] [--data-dir DIR | --database-url URL]
        spec2mcp clients revoke <client_id> [--data-dir DIR | --database-url URL]
@@ -153,37 +155,13 @@ function parseClientsArgs(
     action,
     ...(clientId !== undefined && { clientId }),
     json: values['json'] === true,
-    store: readClientsStoreConfig(env, text('data-dir'), text('database-url')),
-  };
-}
-
-/** The server's store settings, with --data-dir (SQLite) or --database-url (PostgreSQL) winning. */
-function readClientsStoreConfig(
-  env: Readonly<Record<string, string | undefined>>,
-  dataDir: string | undefined,
-  databaseUrl: string | undefined,
-): StoreConfig {
-  if (dataDir !== undefined && databaseUrl !== undefined) {
-    throw new ClientsUsageError('Pass --data-dir (SQLite) or --database-url (PostgreSQL), not both.');
-  }
-  const effective = { ...env };
-  if (dataDir !== undefined)
-    Object.assign(effective, { SPEC2MCP_STORE: 'sqlite', SPEC2MCP_DATA_DIR: dataDir });
-  if (databaseUrl !== undefined) {
-    Object.assign(effective, { SPEC2MCP_STORE: 'postgres', SPEC2MCP_DATABASE_URL: databaseUrl });
-  }
-  let config: StoreConfig;
-  try {
-    config = readStoreConfig(effective);
-  } catch (error) {
-    throw new ClientsUsageError((error as Error).message);
-  }
-  if (config.kind === 'memory') {
-    throw new ClientsUsageError(
+    store: readCliStoreConfig(
+      env,
+      { dataDir: text('data-dir'), databaseUrl: text('database-url') },
       'SPEC2MCP_STORE=memory keeps grants inside the server process, where this command cannot reach them; use sqlite or postgres.',
-    );
-  }
-  return config;
+      (message) => new ClientsUsageError(message),
+    ),
+  };
 }
 
 const NONE = '-';

@@ -2,6 +2,7 @@
  * `spec2mcp tokens create | list | revoke`: long-lived API tokens for scripts and CI, kept in the
  * store the server uses (same SPEC2MCP_STORE / SPEC2MCP_DATA_DIR / SPEC2MCP_DATABASE_URL settings).
  */
+
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -17,7 +18,7 @@ import {
 import type { ApiDefinition } from '../runtime/define-tool.js';
 import { loadApi } from '../runtime/load-api.js';
 import type { ApiTokenRecord } from '../runtime/stores/api-token-types.js';
-import { createStore, readStoreConfig, type StoreConfig } from '../runtime/stores/create-store.js';
+import { createStore, type StoreConfig } from '../runtime/stores/create-store.js';
 import type { Store } from '../runtime/stores/store-types.js';
 import {
   escapeControlCharacters,
@@ -26,6 +27,7 @@ import {
   formatTokenJson,
   formatTokensTable,
 } from './format-tokens.js';
+import { readCliStoreConfig } from './read-cli-store-config.js';
 
 const STORE_FLAGS = '[--data-dir DIR | --database-url URL]';
 
@@ -362,36 +364,6 @@ function describeCreated(
   ];
 }
 
-/** The server's store settings, with --data-dir (SQLite) or --database-url (PostgreSQL) winning. */
-function readTokenStoreConfig(
-  env: Readonly<Record<string, string | undefined>>,
-  values: Record<string, unknown>,
-): StoreConfig {
-  const dataDir = optionalText(values, 'data-dir');
-  const databaseUrl = optionalText(values, 'database-url');
-  if (dataDir !== undefined && databaseUrl !== undefined) {
-    throw new TokensUsageError('Pass --data-dir (SQLite) or --database-url (PostgreSQL), not both.');
-  }
-  const effective = { ...env };
-  if (dataDir !== undefined)
-    Object.assign(effective, { SPEC2MCP_STORE: 'sqlite', SPEC2MCP_DATA_DIR: dataDir });
-  if (databaseUrl !== undefined) {
-    Object.assign(effective, { SPEC2MCP_STORE: 'postgres', SPEC2MCP_DATABASE_URL: databaseUrl });
-  }
-  let config: StoreConfig;
-  try {
-    config = readStoreConfig(effective);
-  } catch (error) {
-    throw new TokensUsageError((error as Error).message);
-  }
-  if (config.kind === 'memory') {
-    throw new TokensUsageError(
-      'SPEC2MCP_STORE=memory keeps tokens inside the server process, where this command cannot reach them; use sqlite or postgres.',
-    );
-  }
-  return config;
-}
-
 async function withStore(
   config: StoreConfig,
   options: { readonly mustExist: boolean },
@@ -433,4 +405,16 @@ function processIo(): TokensCommandIo {
     now: () => Date.now(),
     cwd: process.cwd(),
   };
+}
+
+function readTokenStoreConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  values: Record<string, unknown>,
+): StoreConfig {
+  return readCliStoreConfig(
+    env,
+    { dataDir: optionalText(values, 'data-dir'), databaseUrl: optionalText(values, 'database-url') },
+    'SPEC2MCP_STORE=memory keeps tokens inside the server process, where this command cannot reach them; use sqlite or postgres.',
+    (message) => new TokensUsageError(message),
+  );
 }
