@@ -5,6 +5,7 @@
  * waits a bounded time and then conflicts (409), and a call whose first run may have reached the
  * platform without an answer is never sent again.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type {
   AuditOutcome,
@@ -240,16 +241,8 @@ function waitFor(promise: Promise<void>, ms: number, signal: AbortSignal | undef
 
 /** True when the full `ms` passed; false when aborted first. */
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  if (signal?.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return delay(ms, undefined, signal === undefined ? {} : { signal }).then(
+    () => true,
+    () => false,
+  );
 }
