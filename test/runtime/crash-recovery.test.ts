@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildPlatform, getPlatformState } from '../../platform/conveyor/build-platform.js';
 import { DEMO_API_KEY } from '../../platform/conveyor/seed.js';
 import { REPLAY_META_KEY } from '../../runtime/idempotency/run-keyed-call.js';
@@ -100,14 +100,6 @@ function kill(child: ChildProcess): Promise<void> {
   });
 }
 
-async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolvePromise) => setTimeout(resolvePromise, 20));
-  }
-}
-
 describe('a runtime killed mid-call', () => {
   it('does not send the keyed write again after a restart: it reports the unknown outcome', async () => {
     const first = await startRuntime();
@@ -116,7 +108,7 @@ describe('a runtime killed mid-call', () => {
     const pending = client
       .callTool({ name: 'create_workflow', arguments: createArgs('crash-key-1') })
       .catch((error: unknown) => error);
-    await waitUntil(() => deliveries() === before + 1);
+    await vi.waitFor(() => expect(deliveries()).toBe(before + 1), { timeout: 10_000, interval: 20 });
     await kill(first.child);
     await pending;
 

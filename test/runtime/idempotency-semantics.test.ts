@@ -6,7 +6,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildServer, type ServerOptions } from '../../runtime/build-server.js';
 import type { ApiDefinition } from '../../runtime/define-tool.js';
 import { REPLAY_META_KEY } from '../../runtime/idempotency/run-keyed-call.js';
@@ -202,7 +202,7 @@ describe('keyed write calls', () => {
     const { client } = await connect();
     upstream.respond = (request) => (request.method === 'POST' ? 'hang' : undefined);
     const first = call(client, 'create_note', { title: 'Slow', idempotency_key: 'key-slow-1' });
-    await waitUntil(() => posts().length === 1);
+    await vi.waitFor(() => expect(posts()).toHaveLength(1), { timeout: 5_000, interval: 10 });
     const during = await call(client, 'create_note', { title: 'Slow', idempotency_key: 'key-slow-1' });
     expect(during.isError).toBe(true);
     expect(textOf(during)).toMatch(
@@ -375,11 +375,3 @@ describe('audit', () => {
     await expect(connect()).rejects.toThrow(/401/);
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
