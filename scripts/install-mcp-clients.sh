@@ -2,13 +2,16 @@
 # Installs the third-party MCP clients test/e2e/third-party-clients.test.ts drives: mcp-remote (the
 # stdio bridge Claude Desktop and Cursor use) and the MCP Inspector CLI, pinned, into .tmp/mcp-clients,
 # plus the Node.js 22 they run on (the Inspector needs >= 22.19) into .tmp/node22 as
-# scripts/test-other-node-versions.sh does. Idempotent: a second run only checks versions.
+# scripts/test-other-node-versions.sh does, and the official conformance suite
+# (@modelcontextprotocol/conformance) test/e2e/conformance.test.ts runs. Idempotent: a second run
+# only checks versions.
 # Prints the Node 22 binary's path on its last line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 MCP_REMOTE_VERSION="${MCP_REMOTE_VERSION:-0.15.1}"
 INSPECTOR_VERSION="${INSPECTOR_VERSION:-2.12.0}"
+CONFORMANCE_VERSION="${CONFORMANCE_VERSION:-0.2.0-alpha.12}"
 NODE22_MIN_MINOR=19
 
 node_prefix=".tmp/node22"
@@ -43,20 +46,26 @@ installed_version() {
 }
 
 if [ "$(installed_version mcp-remote)" != "${MCP_REMOTE_VERSION}" ] ||
-  [ "$(installed_version @modelcontextprotocol/inspector)" != "${INSPECTOR_VERSION}" ]; then
-  echo "installing mcp-remote@${MCP_REMOTE_VERSION} and @modelcontextprotocol/inspector@${INSPECTOR_VERSION} into ${clients}" >&2
+  [ "$(installed_version @modelcontextprotocol/inspector)" != "${INSPECTOR_VERSION}" ] ||
+  [ "$(installed_version @modelcontextprotocol/conformance)" != "${CONFORMANCE_VERSION}" ]; then
+  echo "installing mcp-remote@${MCP_REMOTE_VERSION}, @modelcontextprotocol/inspector@${INSPECTOR_VERSION} and @modelcontextprotocol/conformance@${CONFORMANCE_VERSION} into ${clients}" >&2
   mkdir -p "${clients}"
   # Its own package.json: npm would otherwise walk up and install into the project.
   printf '{ "name": "spec2mcp-mcp-clients", "private": true }\n' >"${clients}/package.json"
   # Under Node 22 so the engines checks see the Node the clients run on.
   "${node_bin}" "${system_npm}" install --prefix "${clients}" --no-audit --no-fund --engine-strict=false \
-    --save-exact "mcp-remote@${MCP_REMOTE_VERSION}" "@modelcontextprotocol/inspector@${INSPECTOR_VERSION}" >&2
+    --save-exact "mcp-remote@${MCP_REMOTE_VERSION}" "@modelcontextprotocol/inspector@${INSPECTOR_VERSION}" \
+    "@modelcontextprotocol/conformance@${CONFORMANCE_VERSION}" >&2
   [ "$(installed_version mcp-remote)" = "${MCP_REMOTE_VERSION}" ] || {
     echo "mcp-remote@${MCP_REMOTE_VERSION} did not install" >&2
     exit 1
   }
   [ "$(installed_version @modelcontextprotocol/inspector)" = "${INSPECTOR_VERSION}" ] || {
     echo "@modelcontextprotocol/inspector@${INSPECTOR_VERSION} did not install" >&2
+    exit 1
+  }
+  [ "$(installed_version @modelcontextprotocol/conformance)" = "${CONFORMANCE_VERSION}" ] || {
+    echo "@modelcontextprotocol/conformance@${CONFORMANCE_VERSION} did not install" >&2
     exit 1
   }
 fi
