@@ -5,7 +5,7 @@
  * unchanged ToolIR's module is not emitted again.
  */
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   type CacheRun,
@@ -21,6 +21,7 @@ import { memoizeToolIR } from './cache/memoize-tool-ir.js';
 import { findCacheDir, readCachedModules, readCachedOperations } from './cache/read-cache-entries.js';
 import { readGeneratorFingerprint } from './cache/read-generator-fingerprint.js';
 import { type WrittenModule, writeCacheEntries } from './cache/write-cache-entries.js';
+import { deriveApiId } from './derive-api-id.js';
 import { createDiagnosticSink, type Diagnostic, type DiagnosticSink } from './diagnostics/diagnostic.js';
 import {
   type EmitApiOptions,
@@ -30,7 +31,6 @@ import {
   toolModulePath,
 } from './emit/emit-api.js';
 import { type BuildApiOptions, buildApiIR, type SpecInput } from './ir/build-api-ir.js';
-import { toSnakeCase } from './ir/naming.js';
 import type { ApiIR, ToolIR } from './ir/types.js';
 import { type LoadedSpec, loadSpec } from './load/load-spec.js';
 import { readPreviousNames } from './load/read-previous-manifest.js';
@@ -83,6 +83,8 @@ export interface GenerateResult {
   readonly timings: StageTimings;
   readonly reuse: ReuseCounts;
 }
+
+export { deriveApiId };
 
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const cwd = options.cwd ?? process.cwd();
@@ -332,16 +334,6 @@ function startClock(): { lap(stage: GenerateStage): void; timings(): StageTiming
     },
     timings: () => ({ ...laps, total: performance.now() - started }),
   };
-}
-
-/** `specs/conveyor` -> `conveyor`; `petstore-2.0.json` -> `petstore_2_0`. */
-export function deriveApiId(specPath: string): string {
-  const ext = extname(specPath).toLowerCase();
-  const isFile = ['.yaml', '.yml', '.json'].includes(ext);
-  const name = isFile ? basename(specPath, extname(specPath)) : basename(specPath);
-  const generic = ['openapi', 'swagger', 'spec', 'api'];
-  const chosen = isFile && generic.includes(name.toLowerCase()) ? basename(dirname(specPath)) : name;
-  return toSnakeCase(chosen) || 'api';
 }
 
 let cachedVersion: string | undefined;
