@@ -32,8 +32,8 @@ export async function emitApi(api: ApiIR, options: EmitApiOptions = {}): Promise
     const header = toolHeader(api, tool);
     let text = options.modules?.reuse(tool, header);
     if (text === undefined) {
-      // ts-morph (and the TypeScript compiler under it) loads only when a tool is emitted:
-      // half a second that a run whose tools all come from the cache does not pay.
+      // The module printer loads only when a tool is emitted: a run whose tools all come
+      // from the cache does not pay for it.
       emitTool ??= await loadToolEmitter();
       text = emitTool(tool, header);
       options.modules?.store(tool, header, text);
@@ -49,12 +49,8 @@ export async function emitApi(api: ApiIR, options: EmitApiOptions = {}): Promise
 }
 
 async function loadToolEmitter(): Promise<ToolEmitter> {
-  const [{ createEmitProject }, { emitToolModule }] = await Promise.all([
-    import('./create-project.js'),
-    import('./emit-tool-module.js'),
-  ]);
-  const project = createEmitProject();
-  return (tool, header) => emitToolModule(project, tool, header);
+  const { emitToolModule } = await import('./emit-tool-module.js');
+  return emitToolModule;
 }
 
 export function toolModulePath(tool: ToolIR): string {

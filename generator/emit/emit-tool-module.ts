@@ -3,26 +3,21 @@
  * HTTP binding and policy, as one `defineTool` call. No logic lives here; the
  * runtime interprets the definition.
  */
-import { type StatementStructures, StructureKind, VariableDeclarationKind } from 'ts-morph';
 import { toPascalCase } from '../ir/naming.js';
-import type { JsonSchema, ToolIR } from '../ir/types.js';
-import type { EmitProject } from './create-project.js';
+import type { JsonSchema, ToolIR, WaitIR } from '../ir/types.js';
 import { printKey, printLiteral, sanitizeComment } from './print-literal.js';
+import { type ModuleStatement, printModule } from './print-module.js';
 import { schemaToType, type TypeContext } from './schema-to-type.js';
 
 export const RUNTIME_IMPORT = '../../../runtime/define-tool.js';
 const DEFINITION_PLACEHOLDER = '__SPEC2MCP_DEFINITION__';
 
-export function emitToolModule(project: EmitProject, tool: ToolIR, header: string): string {
+export function emitToolModule(tool: ToolIR, header: string): string {
   const typeBase = toPascalCase(tool.exportName) || 'Tool';
   const inputType = `${typeBase}Input`;
   const outputType = `${typeBase}Output`;
-  const statements: StatementStructures[] = [
-    {
-      kind: StructureKind.ImportDeclaration,
-      moduleSpecifier: RUNTIME_IMPORT,
-      namedImports: ['defineTool'],
-    },
+  const statements: ModuleStatement[] = [
+    { kind: 'import', moduleSpecifier: RUNTIME_IMPORT, namedImports: ['defineTool'] },
   ];
 
   const inputDefs = defsOf(tool.inputSchema);
@@ -38,7 +33,7 @@ export function emitToolModule(project: EmitProject, tool: ToolIR, header: strin
     output && isPlainObjectSchema(output)
       ? objectInterface(output, outputType, outputDoc, outputCtx)
       : {
-          kind: StructureKind.TypeAlias,
+          kind: 'typeAlias',
           isExported: true,
           name: outputType,
           docs: [outputDoc],
@@ -64,27 +59,41 @@ export function emitToolModule(project: EmitProject, tool: ToolIR, header: strin
     inputSchema: tool.inputSchema,
     outputSchema: tool.outputSchema,
     response: tool.response,
+    ...(tool.wait?.pollTool !== undefined && { wait: toToolWait(tool.wait, tool.wait.pollTool) }),
   };
   statements.push({
-    kind: StructureKind.VariableStatement,
+    kind: 'const',
     isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
     docs: [sanitizeComment(`${tool.title}\n\n${tool.http.method.toUpperCase()} ${tool.http.path}`)],
-    declarations: [
-      {
-        name: tool.exportName,
-        // ts-morph re-indents multi-line initializers; the literal is spliced in after printing instead.
-        initializer: DEFINITION_PLACEHOLDER,
-      },
-    ],
+    name: tool.exportName,
+    // The writer re-indents multi-line text; the literal is spliced in after printing instead.
+    initializer: DEFINITION_PLACEHOLDER,
   });
 
-  const text = header + project.printFile(statements);
+  const text = header + printModule(statements);
   // A function replacement: `$&` or `$'` in spec text must stay literal.
   return text.replace(
     DEFINITION_PLACEHOLDER,
     () => `defineTool<${inputType}, ${outputType}>(${printLiteral(definition)})`,
   );
+}
+
+/** The runtime's ToolWait: what the generator resolved, without where it was written. */
+function toToolWait(wait: WaitIR, poll: string) {
+  return {
+    poll,
+    arguments: wait.arguments,
+    status: wait.status,
+    until: wait.until,
+    ...(wait.progressMessage !== undefined && { progressMessage: wait.progressMessage }),
+    intervalSeconds: wait.intervalSeconds,
+    maxIntervalSeconds: wait.maxIntervalSeconds,
+    timeoutSeconds: wait.timeoutSeconds,
+    maxTimeoutSeconds: wait.maxTimeoutSeconds,
+    argument: wait.argument,
+    secondsArgument: wait.secondsArgument,
+    default: wait.default,
+  };
 }
 
 /** An object schema with plain properties reads best as an interface with documented members. */
@@ -94,18 +103,13 @@ function isPlainObjectSchema(schema: JsonSchema): boolean {
   return schema['type'] === 'object' && typeof schema['properties'] === 'object' && !combinators;
 }
 
-function objectInterface(
-  schema: JsonSchema,
-  name: string,
-  doc: string,
-  ctx: TypeContext,
-): StatementStructures {
+function objectInterface(schema: JsonSchema, name: string, doc: string, ctx: TypeContext): ModuleStatement {
   const s = schema as Record<string, unknown>;
   const props = (s['properties'] ?? {}) as Record<string, JsonSchema>;
   const required = new Set((s['required'] as string[] | undefined) ?? []);
   const extra = s['additionalProperties'];
   return {
-    kind: StructureKind.Interface,
+    kind: 'interface',
     isExported: true,
     name,
     docs: [doc],
@@ -142,9 +146,9 @@ function defContext(prefix: string): TypeContext {
   return { defType: (name) => `${prefix}${toPascalCase(name) || 'Def'}` };
 }
 
-function defAliases(defs: Record<string, JsonSchema>, ctx: TypeContext): StatementStructures[] {
+function defAliases(defs: Record<string, JsonSchema>, ctx: TypeContext): ModuleStatement[] {
   return Object.keys(defs).map((name) => ({
-    kind: StructureKind.TypeAlias,
+    kind: 'typeAlias',
     isExported: true,
     name: ctx.defType(name),
     type: schemaToType(defs[name], ctx),

@@ -3,7 +3,6 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createEmitProject } from '../../generator/emit/create-project.js';
 import { emitToolModule } from '../../generator/emit/emit-tool-module.js';
 import { printLiteral } from '../../generator/emit/print-literal.js';
 import { schemaToType } from '../../generator/emit/schema-to-type.js';
@@ -50,7 +49,7 @@ afterAll(() => rm(tmpRoot, { recursive: true, force: true }));
 
 describe('emitToolModule: spec text can never become code', () => {
   it.each(HOSTILE.map((h, i) => [i, h]))('hostile string #%s round-trips as data', async (i, text) => {
-    const source = emitToolModule(createEmitProject(), hostileTool(text as string), '// header\n\n');
+    const source = emitToolModule(hostileTool(text as string), '// header\n\n');
     const parsed = ts.createSourceFile('x.ts', source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
     const syntaxErrors = (parsed as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics;
     expect(syntaxErrors).toEqual([]);
