@@ -22,7 +22,7 @@ function printWithTsMorph(statements: readonly ModuleStatement[]): string {
           properties: s.properties.map((p) => ({ ...p, docs: p.docs ? [...p.docs] : undefined })),
           indexSignatures: s.indexSignatures ? [...s.indexSignatures] : undefined,
         };
-      case 'const':
+      default:
         return {
           kind: StructureKind.VariableStatement,
           isExported: s.isExported,
