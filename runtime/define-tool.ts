@@ -78,9 +78,46 @@ export interface ToolDefinition<Input = unknown, Output = unknown> {
     readonly maxBytes: number;
     readonly maxItems: number;
   };
+  /** x-mcp `wait`: with its `argument` true, the call polls `poll` until a final state (docs/long-running.md). */
+  readonly wait?: ToolWait;
   /** Phantom fields: carry the generated TypeScript types to callers; never set at runtime. */
   readonly __input?: Input;
   readonly __output?: Output;
+}
+
+/** Where a poll argument's value comes from: the start call's arguments or result, or a fixed value. */
+export type WaitValue =
+  | { readonly from: 'arguments' | 'response'; readonly pointer: string }
+  | { readonly value: unknown };
+
+/**
+ * Start + poll as one call. After the tool's own request succeeds and the `argument` is true, the
+ * runtime calls the `poll` tool (same credential, same principal) every `intervalSeconds` (growing
+ * to `maxIntervalSeconds`) until the value at `status` is one of `until`, or the wait ends.
+ */
+export interface ToolWait {
+  /** Name of the generated tool that reads the state (a GET). */
+  readonly poll: string;
+  /** Its arguments: JSON pointers into this call's arguments (`arguments`) or result (`response`). */
+  readonly arguments: { readonly [argument: string]: WaitValue };
+  /** JSON pointer to the state in the poll result. */
+  readonly status: string;
+  /** States at which waiting ends. */
+  readonly until: readonly string[];
+  /** JSON pointer to a detail shown in each progress notification. */
+  readonly progressMessage?: string;
+  readonly intervalSeconds: number;
+  readonly maxIntervalSeconds: number;
+  /** How long a call waits unless `secondsArgument` says otherwise. */
+  readonly timeoutSeconds: number;
+  /** The most `secondsArgument` may ask for. */
+  readonly maxTimeoutSeconds: number;
+  /** The boolean argument that asks to wait (e.g. `wait`). */
+  readonly argument: string;
+  /** The integer argument that sets how long to wait (e.g. `wait_seconds`). */
+  readonly secondsArgument: string;
+  /** Whether a call without `argument` waits. */
+  readonly default: boolean;
 }
 
 export interface ApiDefinition {

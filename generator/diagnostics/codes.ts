@@ -205,6 +205,35 @@ export const DIAGNOSTIC_CATALOG = {
     severity: 'error',
     fix: 'Set `tenancy.argument` to an argument of at least one generated tool (see catalog.md).',
   },
+  // x-mcp `wait` on an operation (long-running operations; appended)
+  MCPGEN_WAIT_INVALID: {
+    severity: 'error',
+    fix: 'Write `wait: {poll: <operationId>, arguments: {...}, status: $response.body#/status, until: [DONE, FAILED]}`; see docs/long-running.md.',
+  },
+  MCPGEN_WAIT_UNKNOWN_POLL: {
+    severity: 'error',
+    fix: 'Set `wait.poll` to the operationId (or generated tool name) of the GET operation that returns the status.',
+  },
+  MCPGEN_WAIT_POLL_UNUSABLE: {
+    severity: 'error',
+    fix: '`wait.poll` names a GET operation that is generated as a tool: the runtime calls it to read the status, never to write.',
+  },
+  MCPGEN_WAIT_BAD_EXPRESSION: {
+    severity: 'error',
+    fix: 'Use `$response.body#/<json pointer>`, `$request.path.<name>` / `.query.<name>` / `.header.<name>`, `$request.body#/<pointer>`, `$request.<argument>`, or a literal value.',
+  },
+  MCPGEN_WAIT_EMPTY_UNTIL: {
+    severity: 'error',
+    fix: 'List the states at which waiting ends, e.g. `until: [SUCCEEDED, FAILED, CANCELLED]`.',
+  },
+  MCPGEN_WAIT_POLL_ARGUMENTS: {
+    severity: 'error',
+    fix: "Give `wait.arguments` exactly the poll tool's arguments: every required one, no unknown one.",
+  },
+  MCPGEN_WAIT_ARGUMENT_COLLISION: {
+    severity: 'error',
+    fix: 'Name the wait argument differently with `wait.argument` / `wait.secondsArgument`, e.g. `argument: wait_for_result`.',
+  },
 } as const satisfies Record<string, CatalogEntry>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CATALOG;

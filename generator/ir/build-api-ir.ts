@@ -7,6 +7,7 @@ import type { DiagnosticSink, SourceRef } from '../diagnostics/diagnostic.js';
 import { buildAccess } from './build-access.js';
 import { buildRateLimits } from './build-rate-limits.js';
 import { buildToolIR, type OperationInput } from './build-tool-ir.js';
+import { resolveWaits } from './build-wait.js';
 import { escapePointer, isObject } from './json-schema.js';
 import { type AssignedName, assignToolNames, deriveModuleNames, toSnakeCase } from './naming.js';
 import { type RootXMcp, readOperationXMcp, readRootXMcp } from './read-x-mcp.js';
@@ -74,13 +75,10 @@ export function buildApiIR(spec: SpecInput, options: BuildApiOptions, sink: Diag
   // nameTools keeps the order of `built`; excluded operations are kept too, so `whoami` naming one
   // can say so rather than that the operationId does not exist.
   const toolOf = new Map(built.map(({ op }, index) => [op, tools[index]!]));
-  const access = buildAccess(
-    root.access,
-    operations.map((op) => ({ op, ...(toolOf.has(op) ? { tool: toolOf.get(op)! } : {}) })),
-    tools,
-    sink,
-    locate,
-  );
+  // x-mcp `wait` names another operation's tool, so it is resolved once every tool is named.
+  const withTool = operations.map((op) => ({ op, ...(toolOf.has(op) ? { tool: toolOf.get(op)! } : {}) }));
+  tools.splice(0, tools.length, ...resolveWaits(tools, withTool, sink, locate));
+  const access = buildAccess(root.access, withTool, tools, sink, locate);
   tools.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const selected = options.toolsets
     ? tools.filter((t) => t.toolsets.some((s) => options.toolsets?.includes(s)))

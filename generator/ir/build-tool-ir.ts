@@ -6,6 +6,7 @@ import type { DiagnosticSink, SourceRef } from '../diagnostics/diagnostic.js';
 import { deriveAnnotations } from './annotations.js';
 import { buildInput, type RawParameter } from './build-input.js';
 import { buildOutput } from './build-output.js';
+import { buildWait } from './build-wait.js';
 import { trimText } from './json-schema.js';
 import { deriveExportName, deriveFileName, deriveToolName, toSnakeCase } from './naming.js';
 import type { OperationXMcp, RootXMcp } from './read-x-mcp.js';
@@ -84,6 +85,18 @@ export function buildToolIR(op: OperationInput, ctx: BuildToolContext): ToolIR {
     sink: ctx.sink,
     locate: ctx.locate,
   });
+  // x-mcp `wait`: its `$request...` expressions name this tool's arguments, and it adds two.
+  const waited = xmcp.wait
+    ? buildWait({
+        raw: xmcp.wait,
+        toolName: name,
+        params: input.params,
+        ...(input.body ? { body: input.body } : {}),
+        inputSchema: input.inputSchema,
+        sink: ctx.sink,
+        locate: ctx.locate,
+      })
+    : undefined;
   const output = buildOutput({
     responses: operation['responses'],
     dialect: ctx.dialect,
@@ -113,7 +126,7 @@ export function buildToolIR(op: OperationInput, ctx: BuildToolContext): ToolIR {
     http: { method, path: op.path },
     params: input.params,
     ...(input.body ? { body: input.body } : {}),
-    inputSchema: input.inputSchema,
+    inputSchema: waited?.inputSchema ?? input.inputSchema,
     ...(output.outputSchema ? { outputSchema: output.outputSchema } : {}),
     ...(output.responseMediaType ? { responseMediaType: output.responseMediaType } : {}),
     annotations,
@@ -132,6 +145,7 @@ export function buildToolIR(op: OperationInput, ctx: BuildToolContext): ToolIR {
     deprecated: operation['deprecated'] === true,
     source,
     nameSource: xmcp.name ? ctx.locate(`${op.pointer}/x-mcp/name`) : source,
+    ...(waited ? { wait: waited.wait } : {}),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import type { DiagnosticSink, SourceRef } from '../diagnostics/diagnostic.js';
 import type { HintOverrides } from './annotations.js';
+import { type RawWait, readWaitDeclaration } from './build-wait.js';
 import { escapePointer, isObject } from './json-schema.js';
 import type { IdempotencyMode } from './types.js';
 
@@ -34,6 +35,8 @@ export interface OperationXMcp {
     readonly maxItems?: number;
   };
   readonly toolsets?: readonly string[];
+  /** `wait`, shape-checked; build-wait.ts ties it to the tool and its poll operation. */
+  readonly wait?: RawWait;
 }
 
 export interface RootXMcp {
@@ -118,6 +121,7 @@ const OPERATION_KEYS = new Set([
   'arguments',
   'response',
   'toolsets',
+  'wait',
 ]);
 const ROOT_KEYS = new Set([
   'server',
@@ -309,6 +313,7 @@ export function readOperationXMcp(
       ),
     },
     ...optional('toolsets', r.stringList(raw['toolsets'], `${pointer}/toolsets`, 'x-mcp.toolsets')),
+    ...optional('wait', readWaitDeclaration(raw['wait'], `${pointer}/wait`, sink, locate)),
   };
 }
 

@@ -226,4 +226,43 @@ export interface ToolIR {
   readonly source: SourceRef;
   /** Where the name was decided: x-mcp.name when set (often in an overlay), else the operation. */
   readonly nameSource: SourceRef;
+  /** x-mcp `wait`: start + poll as one call that waits (docs/long-running.md). */
+  readonly wait?: WaitIR;
+}
+
+/**
+ * Where a poll argument's value comes from: a JSON pointer into the start call's arguments or its
+ * structured result, or a fixed value. The runtime's WaitValue.
+ */
+export type WaitValueIR =
+  | { readonly from: 'arguments' | 'response'; readonly pointer: string }
+  | { readonly value: unknown };
+
+/** The runtime's ToolWait plus what resolving `poll` needs once every tool is named. */
+export interface WaitIR {
+  /** `wait.poll` as written: an operationId or a generated tool name. */
+  readonly pollReference: string;
+  /** The generated tool `pollReference` resolves to; absent until build-wait.ts resolved it. */
+  readonly pollTool?: string;
+  /** Poll tool argument -> its value, sorted by argument. */
+  readonly arguments: { readonly [argument: string]: WaitValueIR };
+  /** JSON pointer to the state in each poll result. */
+  readonly status: string;
+  readonly until: readonly string[];
+  /** JSON pointer to a detail shown in each progress notification. */
+  readonly progressMessage?: string;
+  readonly intervalSeconds: number;
+  readonly maxIntervalSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly maxTimeoutSeconds: number;
+  /** The boolean tool argument that asks to wait. */
+  readonly argument: string;
+  /** The integer tool argument that sets how long to wait. */
+  readonly secondsArgument: string;
+  readonly default: boolean;
+  /**
+   * JSON pointer of the `wait` mapping, for diagnostics found once tools are named (a pointer, not a
+   * SourceRef: a cached ToolIR's positions move, its pointers do not).
+   */
+  readonly pointer: string;
 }
