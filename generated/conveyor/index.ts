@@ -2,7 +2,7 @@
 // spec conveyor/openapi.yaml sha256:06a9b5827d653e6113d30e15ddf67af5c8f798789d13683a51dbe3510578e4cf
 // overlay conveyor/overlays/10-server.yaml sha256:fb9138d1c6d0003bf705e662c90262ab403c31dc0ccba32d5050f957cdeb675e
 // overlay conveyor/overlays/15-prompts.yaml sha256:907c4408028d23a8911bf5c869b817501832c8bad545cbb929622da37952acc5
-// overlay conveyor/overlays/20-tools.yaml sha256:8b1de4c140eab6729c891a359db8274340b5e4dd403f6759cb2bf0b653d259f8
+// overlay conveyor/overlays/20-tools.yaml sha256:05dcdaaba4bc958586b6dfc20c8fc32414ea72a09405721e257f0a367f37e4b7
 // overlay conveyor/overlays/30-exclusions.yaml sha256:58b3ebe21934755ef4a1756302d4b0018e4ed14d48bbcc7d71a16e13bcc0718c
 
 import { defineApi } from '../../runtime/define-tool.js';

@@ -11,6 +11,10 @@ export interface ExecuteWorkflowInput {
   input: Record<string, unknown>;
   /** `production` needs an active workflow; `test` runs an inactive published workflow and skips external side effects. */
   mode?: "production" | "test";
+  /** true: wait until it ends (SUCCEEDED, FAILED, CANCELLED, PAUSED), reporting progress, and return its final state; at most 50 s (see wait_seconds), after which you get its id and how to check on it. false: return at once. */
+  wait?: boolean;
+  /** With wait: true, how many seconds to wait at most (default 50). */
+  wait_seconds?: number;
   /** The workflow's id (`wf_...`). */
   workflow_id: string;
   /** The workspace's id (`wsp_...`). */
@@ -59,7 +63,7 @@ export interface ExecuteWorkflowOutput {
 export const executeWorkflow = defineTool<ExecuteWorkflowInput, ExecuteWorkflowOutput>({
   name: "execute_workflow",
   title: "Execute a workflow",
-  description: "Starts a run of a published workflow and returns at once with the execution (status QUEUED); it does not wait for the result. Pass the workflow's input variables in `input` ({} when it has none; see get_workflow). mode \"production\" (default) needs an active workflow; mode \"test\" runs an inactive published workflow and skips side effects such as sending email. Next: call get_execution_status with the returned id every few seconds until the status is SUCCEEDED, FAILED or CANCELLED; PAUSED means a person must answer (see get_execution_status).",
+  description: "Starts a run of a published workflow. With wait: true it waits for the run to end (SUCCEEDED, FAILED, CANCELLED, or PAUSED when a person must answer), reporting progress, and returns its final status; a run that outlasts the wait is returned with its id and how to check on it. Without wait it returns at once with the execution (status QUEUED). Pass the workflow's input variables in `input` ({} when it has none; see get_workflow). mode \"production\" (default) needs an active workflow; mode \"test\" runs an inactive published workflow and skips side effects such as sending email. Not waiting: call get_execution_status with the returned id every few seconds until the status is SUCCEEDED, FAILED or CANCELLED; PAUSED means a person must answer (see get_execution_status).",
   annotations: {
     readOnlyHint: false,
     destructiveHint: false,
@@ -125,6 +129,17 @@ export const executeWorkflow = defineTool<ExecuteWorkflowInput, ExecuteWorkflowO
         description: "`production` needs an active workflow; `test` runs an inactive published workflow and skips external side effects.",
         enum: ["production", "test"],
         default: "production",
+      },
+      wait: {
+        type: "boolean",
+        default: false,
+        description: "true: wait until it ends (SUCCEEDED, FAILED, CANCELLED, PAUSED), reporting progress, and return its final state; at most 50 s (see wait_seconds), after which you get its id and how to check on it. false: return at once.",
+      },
+      wait_seconds: {
+        type: "integer",
+        minimum: 1,
+        maximum: 300,
+        description: "With wait: true, how many seconds to wait at most (default 50).",
       },
       workflow_id: {
         type: "string",
@@ -352,5 +367,31 @@ export const executeWorkflow = defineTool<ExecuteWorkflowInput, ExecuteWorkflowO
     redact: [],
     maxBytes: 900000,
     maxItems: 200,
+  },
+  wait: {
+    poll: "get_execution_status",
+    arguments: {
+      execution_id: {
+        from: "response",
+        pointer: "/id",
+      },
+      log_tail_lines: {
+        value: 5,
+      },
+      workspace_id: {
+        from: "arguments",
+        pointer: "/workspace_id",
+      },
+    },
+    status: "/status",
+    until: ["SUCCEEDED", "FAILED", "CANCELLED", "PAUSED"],
+    progressMessage: "/currentBlockId",
+    intervalSeconds: 1,
+    maxIntervalSeconds: 5,
+    timeoutSeconds: 50,
+    maxTimeoutSeconds: 300,
+    argument: "wait",
+    secondsArgument: "wait_seconds",
+    default: false,
   },
 });

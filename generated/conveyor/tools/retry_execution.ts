@@ -9,6 +9,10 @@ export interface RetryExecutionInput {
   execution_id: string;
   /** A unique key for this write, e.g. a new UUID. Reuse the same key when you retry the same call, so it is not performed twice. */
   idempotency_key: string;
+  /** true: wait until it ends (SUCCEEDED, FAILED, CANCELLED, PAUSED), reporting progress, and return its final state; at most 50 s (see wait_seconds), after which you get its id and how to check on it. false: return at once. */
+  wait?: boolean;
+  /** With wait: true, how many seconds to wait at most (default 50). */
+  wait_seconds?: number;
   /** The workspace's id (`wsp_...`). */
   workspace_id: string;
 }
@@ -55,7 +59,7 @@ export interface RetryExecutionOutput {
 export const retryExecution = defineTool<RetryExecutionInput, RetryExecutionOutput>({
   name: "retry_execution",
   title: "Retry an execution",
-  description: "Starts a new execution of a FAILED or CANCELLED execution's workflow with the same input and mode, using the workflow's current published version. Returns the new execution (QUEUED); poll it with get_execution_status.",
+  description: "Starts a new execution of a FAILED or CANCELLED execution's workflow with the same input and mode, using the workflow's current published version. With wait: true it waits for the new run to end and returns its final status (as execute_workflow does); otherwise it returns the new execution (QUEUED) at once: poll it with get_execution_status.",
   annotations: {
     readOnlyHint: false,
     destructiveHint: false,
@@ -102,6 +106,17 @@ export const retryExecution = defineTool<RetryExecutionInput, RetryExecutionOutp
         minLength: 1,
         maxLength: 255,
         description: "A unique key for this write, e.g. a new UUID. Reuse the same key when you retry the same call, so it is not performed twice.",
+      },
+      wait: {
+        type: "boolean",
+        default: false,
+        description: "true: wait until it ends (SUCCEEDED, FAILED, CANCELLED, PAUSED), reporting progress, and return its final state; at most 50 s (see wait_seconds), after which you get its id and how to check on it. false: return at once.",
+      },
+      wait_seconds: {
+        type: "integer",
+        minimum: 1,
+        maximum: 300,
+        description: "With wait: true, how many seconds to wait at most (default 50).",
       },
       workspace_id: {
         type: "string",
@@ -323,5 +338,31 @@ export const retryExecution = defineTool<RetryExecutionInput, RetryExecutionOutp
     redact: [],
     maxBytes: 900000,
     maxItems: 200,
+  },
+  wait: {
+    poll: "get_execution_status",
+    arguments: {
+      execution_id: {
+        from: "response",
+        pointer: "/id",
+      },
+      log_tail_lines: {
+        value: 5,
+      },
+      workspace_id: {
+        from: "arguments",
+        pointer: "/workspace_id",
+      },
+    },
+    status: "/status",
+    until: ["SUCCEEDED", "FAILED", "CANCELLED", "PAUSED"],
+    progressMessage: "/currentBlockId",
+    intervalSeconds: 1,
+    maxIntervalSeconds: 5,
+    timeoutSeconds: 50,
+    maxTimeoutSeconds: 300,
+    argument: "wait",
+    secondsArgument: "wait_seconds",
+    default: false,
   },
 });
