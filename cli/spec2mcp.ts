@@ -39,6 +39,13 @@ Usage:
       127.0.0.1 only.
   spec2mcp audit [--since 15m|ISO] [--until 15m|ISO] [--tool NAME] [--principal ID] [--outcome O]
                 [--limit N] [--json] [--data-dir DIR | --database-url URL]
+  spec2mcp stdio <generatedDir> [--upstream URL] [--toolsets a,b] [--mode all|dynamic] [--read-only]
+      Serve a generated API over stdio for desktop clients that start it themselves (Claude
+      Desktop, Cursor, VS Code); credential from SPEC2MCP_UPSTREAM_CREDENTIAL, no OAuth.
+      \`spec2mcp stdio --help\` for details; docs/desktop-clients.md for client configuration.
+  spec2mcp bundle <generatedDir> [--out FILE] [--upstream URL]
+      Write a Claude Desktop extension (<name>.mcpb): the stdio server in one file, a manifest
+      that asks for the credential at install time; checked with the official validator.
       List audited tool calls, newest first, from the store the server uses (SPEC2MCP_STORE,
       SPEC2MCP_DATA_DIR, SPEC2MCP_DATABASE_URL). \`spec2mcp audit --help\` for details.
   spec2mcp tokens create --name NAME --scopes mcp:read[,mcp:write] [--tenant T] [--workspaces a,b]
@@ -78,6 +85,14 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       }
       case 'clients': {
         const { runClientsCommand } = await import('./clients-command.js');
+      case 'stdio': {
+        const { runStdioCommand } = await import('./stdio-command.js');
+        return await runStdioCommand(rest);
+      }
+      case 'bundle': {
+        const { runBundleCommand } = await import('./bundle-command.js');
+        return await runBundleCommand(rest);
+      }
         return await runClientsCommand(rest);
       }
       case undefined:
