@@ -11,7 +11,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/client';
@@ -143,7 +145,33 @@ describe('spec2mcp stdio options', () => {
     }
   }, 30_000);
 
-  it('refuses a bad option with exit code 2 and the usage, before serving', async () => {
+  it('--store sqlite keeps idempotency keys across restarts', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'spec2mcp-stdio-sqlite-'));
+    const args = {
+      workspace_id: 'wsp_acme',
+      idempotency_key: randomUUID(),
+      name: `stdio sqlite ${randomUUID()}`,
+      blocks: [{ id: 'start', type: 'trigger_manual', name: 'Start', config: {} }],
+      edges: [],
+    };
+    const createOnce = async () => {
+      const client = await connect('2026-07-28', ['--store', 'sqlite', '--data-dir', dataDir]);
+      try {
+        return await callOk(client, 'create_workflow', args);
+      } finally {
+        await client.close();
+      }
+    };
+    try {
+      const first = await createOnce();
+      const afterRestart = await createOnce();
+      expect(afterRestart['id']).toBe(first['id']);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('refuses a bad setting with exit code 2, before serving', async () => {
     const child = spawn(process.execPath, [bin, 'stdio', 'generated/conveyor', '--mode', 'everything'], {
       cwd: root,
       env: childEnv(),
