@@ -14,8 +14,8 @@ import type { IdempotencySettings } from './idempotency/run-keyed-call.js';
 import { buildRequestIdOptions } from './logger-options.js';
 import { trustedHeaderAuthenticator } from './mcp/call-identity.js';
 import type { CreateLegacyHandler } from './mcp/create-mcp-fetch.js';
-import { createStatelessLegacyHandler } from './mcp/create-stateless-legacy-handler.js';
 import { buildPromptRegistry } from './mcp/prompt-registry.js';
+import { createSessionLegacyHandler } from './mcp/session-legacy-handler.js';
 import { tenantRoute } from './mcp/tenant-path.js';
 import { buildToolRegistry, type ToolMode } from './mcp/tool-registry.js';
 import errorHandler from './plugins/error-handler.js';
@@ -59,6 +59,12 @@ export interface ServerOptions {
    * fallback (sessionful serving, a later issue); requests are routed to it with isLegacyRequest.
    */
   readonly createLegacyHandler?: CreateLegacyHandler;
+  /** 2025-era sessions: idle time (env SPEC2MCP_SESSION_IDLE_SECONDS) and cap (SPEC2MCP_MAX_SESSIONS). */
+  readonly sessions?: { readonly idleSeconds?: number; readonly maxSessions?: number };
+  /** `true` (serve --watch): the tool list may change while clients are connected. */
+  readonly liveReload?: boolean;
+  /** Serve the 2024-11-05 HTTP+SSE transport at /sse and /messages. Default true. */
+  readonly legacySse?: boolean;
   /** Ajv instance for the tool validators; tests inject one to count compilations. */
   readonly schemaCompiler?: Ajv2020;
   /** Base of the jittered retry backoff in ms. Default 100. */
@@ -199,10 +205,20 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     allowedHosts,
     allowedOrigins: options.allowedOrigins ?? LOCALHOST_NAMES,
     ...(options.mcpPath !== undefined && { path: options.mcpPath }),
-    // 2025-era traffic: stateless, JSON answers unless the call asked for progress.
+    // 2025-era traffic: sessions from initialize; session-less requests stateless (JSON answers
+    // unless the call asked for progress).
     createLegacyHandler:
       options.createLegacyHandler ??
-      ((factory) => createStatelessLegacyHandler(factory, { maxRequestBodySize: MAX_MCP_BODY_BYTES })),
+      ((factory) =>
+        createSessionLegacyHandler(factory, {
+          maxRequestBodySize: MAX_MCP_BODY_BYTES,
+          ...(options.sessions?.idleSeconds !== undefined && { idleMs: options.sessions.idleSeconds * 1000 }),
+          ...(options.sessions?.maxSessions !== undefined && { maxSessions: options.sessions.maxSessions }),
+          onerror: (error) => app.log.debug({ err: error }, 'mcp session reported an error'),
+        })),
+    ...(options.sessions?.maxSessions !== undefined && { maxSessions: options.sessions.maxSessions }),
+    ...(options.liveReload === true && { liveReload: true }),
+    ...(options.legacySse === false && { legacySse: false }),
     ...(options.retryBackoffMs !== undefined && { retryBackoffMs: options.retryBackoffMs }),
     ...(options.idempotency !== undefined && { idempotency: options.idempotency }),
     ...(authenticate !== undefined && { authenticate }),

@@ -32,6 +32,10 @@ export interface RuntimeConfig {
   readonly publicUrl?: string;
   /** SPEC2MCP_LIST_TOOLS=all: tools/list shows every tool whatever the token's scopes. */
   readonly listAllTools?: boolean;
+  /** SPEC2MCP_SESSION_IDLE_SECONDS: a 2025 session without requests or open streams closes after this. */
+  readonly sessionIdleSeconds?: number;
+  /** SPEC2MCP_MAX_SESSIONS: most open 2025 sessions (and, separately, SSE streams) per instance. */
+  readonly maxSessions?: number;
 }
 
 export class RuntimeConfigError extends Error {
@@ -54,6 +58,10 @@ Environment:
                                 describe_tool and call_tool (for APIs with hundreds of tools)
   LOG_LEVEL                     pino level (default info)
   SPEC2MCP_SHUTDOWN_TIMEOUT_SECONDS  how long in-flight calls may finish after SIGTERM (default 30)
+  SPEC2MCP_SESSION_IDLE_SECONDS a 2025-era MCP session without requests or open streams is closed
+                                after this (default 1800); sessions live in one instance's memory
+  SPEC2MCP_MAX_SESSIONS         most open 2025-era sessions per instance (default 10000); beyond it
+                                the least recently used idle one is closed, else 503
 
 Idempotency, rate limits, audit:
   SPEC2MCP_STORE                sqlite (default), postgres or memory
@@ -141,6 +149,8 @@ export function readRuntimeConfig(env: NodeJS.ProcessEnv, argv: readonly string[
       `SPEC2MCP_UPSTREAM_MAX_CONNECTIONS must be a positive integer, got "${maxConnections}".`,
     );
   }
+  const sessionIdleSeconds = readPositiveInteger(env, 'SPEC2MCP_SESSION_IDLE_SECONDS');
+  const maxSessions = readPositiveInteger(env, 'SPEC2MCP_MAX_SESSIONS');
   const auth = readAuthSettings(env, trustedPrincipalHeader !== undefined && trustedPrincipalHeader !== '');
   const publicUrl = readPublicUrl(env['SPEC2MCP_PUBLIC_URL'], host, port);
   const listTools = env['SPEC2MCP_LIST_TOOLS']?.trim().toLowerCase() || 'granted';
@@ -168,7 +178,19 @@ export function readRuntimeConfig(env: NodeJS.ProcessEnv, argv: readonly string[
     auth,
     ...(publicUrl !== undefined && { publicUrl }),
     ...(listTools === 'all' && { listAllTools: true }),
+    ...(sessionIdleSeconds !== undefined && { sessionIdleSeconds }),
+    ...(maxSessions !== undefined && { maxSessions }),
   };
+}
+
+function readPositiveInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RuntimeConfigError(`${name} must be a positive integer, got "${raw}".`);
+  }
+  return value;
 }
 
 const EXTERNAL_AUTH_VARIABLES = [

@@ -50,6 +50,10 @@ export async function startServer(
     auth: config.auth,
     ...(config.publicUrl !== undefined && { publicUrl: config.publicUrl }),
     ...(config.listAllTools === true && { listAllTools: true }),
+    sessions: {
+      ...(config.sessionIdleSeconds !== undefined && { idleSeconds: config.sessionIdleSeconds }),
+      ...(config.maxSessions !== undefined && { maxSessions: config.maxSessions }),
+    },
     ...(config.auth.mode !== 'none' && {
       wireAuthorization: wireDefaultAuthorization({
         api,

@@ -1,9 +1,10 @@
 /**
- * Composes the web-standard MCP handler behind `/mcp`. Today both protocol revisions go to one
- * `createMcpHandler`: 2026-07-28 natively, 2025-11-25 through the SDK's stateless legacy fallback.
- * A sessionful 2025 leg plugs in through `createLegacyHandler` (given the same factory, so both
- * eras serve one tool surface): the modern handler then turns strict and `isLegacyRequest` (the
- * SDK's own classifier, so routing never disagrees with it) sends 2025 traffic to that leg.
+ * Composes the web-standard MCP handler behind `/mcp`. Without a legacy leg both protocol revisions
+ * go to one `createMcpHandler`: 2026-07-28 natively, 2025-era through the SDK's stateless fallback.
+ * A 2025 leg (the sessionful one, runtime/mcp/session-legacy-handler.ts) plugs in through
+ * `createLegacyHandler` (given the same factory, so both eras serve one tool surface): the modern
+ * handler then turns strict and `isLegacyRequest` (the SDK's own classifier, so routing never
+ * disagrees with it) sends 2025 traffic to that leg.
  */
 import {
   type AuthInfo,
@@ -13,10 +14,20 @@ import {
   type McpServerFactory,
 } from '@modelcontextprotocol/server';
 
-export type CreateLegacyHandler = (factory: McpServerFactory) => LegacyHttpHandler;
+/** A 2025-era leg that holds connections: it can tell them about changes and must be closed. */
+export interface LegacyLeg {
+  readonly handle: LegacyHttpHandler;
+  /** Sends notifications/tools/list_changed to every connected client of this leg. */
+  notifyToolsChanged(): void;
+  close(): Promise<void>;
+}
+
+export type CreateLegacyHandler = (factory: McpServerFactory) => LegacyHttpHandler | LegacyLeg;
 
 export interface McpFetch {
   fetch(request: Request, parsedBody: unknown, authInfo?: AuthInfo): Promise<Response>;
+  /** Tells connected clients the tool list changed: 2025 sessions' GET streams, 2026 listen streams. */
+  notifyToolsChanged(): void;
   close(): Promise<void>;
 }
 
@@ -43,19 +54,30 @@ export function createMcpFetch(options: CreateMcpFetchOptions): McpFetch {
     const handler = createMcpHandler(factory, { ...shared, legacy: 'stateless' });
     return {
       fetch: (request, parsedBody, authInfo) => handler.fetch(request, withBody(parsedBody, authInfo)),
+      notifyToolsChanged: () => handler.notify.toolsChanged(),
       close: handler.close,
     };
   }
-  const legacyHandler = options.createLegacyHandler(factory);
+  const created = options.createLegacyHandler(factory);
+  const legacy: LegacyLeg =
+    typeof created === 'function'
+      ? { handle: created, notifyToolsChanged: () => {}, close: async () => {} }
+      : created;
   const modern = createMcpHandler(factory, { ...shared, legacy: 'reject' });
   const classify = maxRequestBodySize === undefined ? {} : { maxRequestBodySize };
   return {
     async fetch(request, parsedBody, authInfo) {
       if (await isLegacyRequest(request, parsedBody, classify)) {
-        return legacyHandler(request, withBody(parsedBody, authInfo));
+        return legacy.handle(request, withBody(parsedBody, authInfo));
       }
       return modern.fetch(request, withBody(parsedBody, authInfo));
     },
-    close: modern.close,
+    notifyToolsChanged() {
+      modern.notify.toolsChanged();
+      legacy.notifyToolsChanged();
+    },
+    async close() {
+      await Promise.all([modern.close(), legacy.close()]);
+    },
   };
 }
