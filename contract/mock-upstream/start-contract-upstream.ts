@@ -1,0 +1,198 @@
+/**
+ * The upstream the runtime calls during `contract`: a recording, validating HTTP server on
+ * 127.0.0.1. Every request is matched to its operation and checked against it. In mock mode it
+ * answers itself (a schema-valid success, or a documented error when asked); with a target URL it
+ * forwards the request there (a staging platform) and checks the answer too.
+ */
+import Fastify from 'fastify';
+import { request as sendRequest } from 'undici';
+import { checkRequest, type RecordedRequest } from '../check-request.js';
+import { checkResponse, type RecordedResponse } from '../check-response.js';
+import type { SchemaCompiler } from '../compile-schemas.js';
+import type { OperationIndex } from '../read-operations.js';
+import { buildMockResponse, type MockResponse, pickSuccessStatus } from './build-mock-response.js';
+
+export interface Exchange {
+  /** The matched operation's key (`GET /pets/{}`); absent when no operation matches. */
+  readonly operationKey?: string;
+  readonly request: RecordedRequest;
+  readonly requestProblems: readonly string[];
+  readonly response?: RecordedResponse;
+  /** A forwarded response that does not conform (URL mode). */
+  readonly responseProblems: readonly string[];
+  /** The mock could not make a schema-valid answer: why (the call's result is then not judged). */
+  readonly warning?: string;
+  /** The target could not be reached (URL mode). */
+  readonly error?: string;
+}
+
+export interface ContractUpstream {
+  readonly url: string;
+  /** Mock mode: answer `status` to every request for the operation until called with undefined. */
+  answerWith(operationKey: string, status: number | undefined): void;
+  /** The exchanges recorded for an operation since the last take, oldest first. */
+  take(operationKey: string): Exchange[];
+  /** Requests that matched no operation of the document. */
+  takeUnmatched(): Exchange[];
+  close(): Promise<void>;
+}
+
+export interface ContractUpstreamOptions {
+  readonly operations: OperationIndex;
+  readonly compiler: SchemaCompiler;
+  /** Forward to this base URL (staging) instead of answering. */
+  readonly target?: string;
+  /** Forwarded requests' time limit; default 30 s. */
+  readonly timeoutMs?: number;
+}
+
+/** Hop-by-hop and per-connection headers are not forwarded. */
+const NOT_FORWARDED = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'upgrade',
+  'proxy-connection',
+  'te',
+  'trailer',
+]);
+
+export async function startContractUpstream(options: ContractUpstreamOptions): Promise<ContractUpstream> {
+  const { operations, compiler } = options;
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  const planned = new Map<string, number>();
+  const mockAnswers = new Map<string, MockResponse>();
+  const recorded = new Map<string, Exchange[]>();
+  const unmatched: Exchange[] = [];
+  const target = options.target?.replace(/\/+$/, '');
+
+  app.all('/*', async (request, reply) => {
+    const recordedRequest: RecordedRequest = {
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+    };
+    const path = request.url.split('?')[0] ?? '/';
+    const matched = operations.match(request.method, path);
+    const requestProblems = matched
+      ? checkRequest({
+          operation: matched.operation,
+          request: recordedRequest,
+          pathValues: matched.pathValues,
+          compiler,
+          credentialQueryNames: operations.credentialQueryNames,
+        })
+      : [`${request.method} ${path} matches no operation of the document`];
+
+    let exchange: Exchange;
+    if (target !== undefined) {
+      exchange = await forward(target, recordedRequest, options.timeoutMs ?? 30_000).then(
+        (response) => ({
+          ...(matched && { operationKey: matched.operation.key }),
+          request: recordedRequest,
+          requestProblems,
+          response,
+          responseProblems: matched
+            ? checkResponse({ operation: matched.operation, response, compiler })
+            : [],
+        }),
+        (error: Error) => ({
+          ...(matched && { operationKey: matched.operation.key }),
+          request: recordedRequest,
+          requestProblems,
+          responseProblems: [],
+          error: `${target} could not be reached: ${error.message}`,
+        }),
+      );
+    } else if (matched) {
+      const { operation } = matched;
+      const status = planned.get(operation.key) ?? pickSuccessStatus(operation);
+      const cacheKey = `${operation.key} ${status}`;
+      let answer = mockAnswers.get(cacheKey);
+      if (answer === undefined) {
+        answer = buildMockResponse(operation, status, compiler);
+        mockAnswers.set(cacheKey, answer);
+      }
+      exchange = {
+        operationKey: operation.key,
+        request: recordedRequest,
+        requestProblems,
+        response: answer,
+        responseProblems: [],
+        ...(answer.warning !== undefined && { warning: answer.warning }),
+      };
+    } else {
+      const body = Buffer.from(JSON.stringify({ message: requestProblems[0] }));
+      exchange = {
+        request: recordedRequest,
+        requestProblems,
+        response: { status: 404, contentType: 'application/json', body },
+        responseProblems: [],
+      };
+    }
+    if (exchange.operationKey === undefined) unmatched.push(exchange);
+    else {
+      const list = recorded.get(exchange.operationKey) ?? [];
+      list.push(exchange);
+      recorded.set(exchange.operationKey, list);
+    }
+    if (exchange.response === undefined) {
+      return reply.code(502).type('application/json').send({ message: exchange.error });
+    }
+    reply.code(exchange.response.status);
+    if (exchange.response.contentType !== undefined)
+      reply.header('content-type', exchange.response.contentType);
+    return reply.send(exchange.response.body);
+  });
+
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    url,
+    answerWith(operationKey, status) {
+      if (status === undefined) planned.delete(operationKey);
+      else planned.set(operationKey, status);
+    },
+    take(operationKey) {
+      const list = recorded.get(operationKey) ?? [];
+      recorded.delete(operationKey);
+      return list;
+    },
+    takeUnmatched() {
+      return unmatched.splice(0, unmatched.length);
+    },
+    close: () => app.close(),
+  };
+}
+
+async function forward(
+  target: string,
+  request: RecordedRequest,
+  timeoutMs: number,
+): Promise<RecordedResponse> {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined && !NOT_FORWARDED.has(name.toLowerCase())) headers[name] = value;
+  }
+  const method = request.method.toUpperCase();
+  const response = await sendRequest(`${target}${request.url}`, {
+    method: method as 'GET',
+    headers,
+    ...(request.body.length > 0 && { body: request.body }),
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  const body = Buffer.from(await response.body.arrayBuffer());
+  const contentType = response.headers['content-type'];
+  return {
+    status: response.statusCode,
+    ...(contentType !== undefined && {
+      contentType: Array.isArray(contentType) ? contentType[0]! : contentType,
+    }),
+    body,
+  };
+}

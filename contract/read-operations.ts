@@ -1,0 +1,252 @@
+/**
+ * The OpenAPI document (after overlays, Swagger 2.0 already in the 3.0 shape: generator/load) as the
+ * operations `contract` checks requests and responses against. Schemas are converted to JSON Schema
+ * 2020-12 with the generator's own conversion (nullable, boolean exclusive bounds, discriminators,
+ * readOnly/writeOnly by direction), at full depth, once per operation and only when first used.
+ */
+import { convertSchema, createSchemaContext, withDefs } from '../generator/ir/json-schema.js';
+import type { JsonSchema } from '../generator/ir/types.js';
+import type { LoadedSpec } from '../generator/load/load-spec.js';
+import { isSchema } from './sample-values.js';
+
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+export interface ContractParameter {
+  readonly name: string;
+  readonly in: 'path' | 'query' | 'header' | 'cookie';
+  readonly required: boolean;
+  readonly style: string;
+  readonly explode: boolean;
+  readonly schema: JsonSchema;
+}
+
+export interface ContractMedia {
+  readonly mediaType: string;
+  readonly schema?: JsonSchema;
+  /** The document's own example for this media type (media `example`, first of `examples`). */
+  readonly example?: { readonly value: unknown };
+}
+
+export interface ContractResponse {
+  /** `200`, `4XX` or `default`, as the document spells it. */
+  readonly status: string;
+  readonly content: readonly ContractMedia[];
+}
+
+export interface ContractOperation {
+  /** `GET /pets/{}`: method and path with parameter names left out, how requests find it. */
+  readonly key: string;
+  readonly method: string;
+  readonly path: string;
+  readonly operationId?: string;
+  /** `GET /pets/{petId}`, for messages. */
+  readonly label: string;
+  readonly parameters: readonly ContractParameter[];
+  readonly requestBody?: { readonly required: boolean; readonly content: readonly ContractMedia[] };
+  readonly responses: readonly ContractResponse[];
+}
+
+export interface OperationIndex {
+  readonly operations: readonly ContractOperation[];
+  /** Query parameter names that carry credentials (apiKey schemes `in: query`): never undocumented. */
+  readonly credentialQueryNames: ReadonlySet<string>;
+  /** The operation a request path (relative to the server base) and method address, if any. */
+  match(method: string, path: string): { operation: ContractOperation; pathValues: string[] } | undefined;
+  byKey(key: string): ContractOperation | undefined;
+}
+
+/** `GET` + `/pets/{petId}` -> `GET /pets/{}`. */
+export function operationKey(method: string, path: string): string {
+  return `${method.toUpperCase()} ${path.replace(/\{[^}]*\}/g, '{}')}`;
+}
+
+interface RawOperation {
+  readonly method: string;
+  readonly path: string;
+  readonly node: Record<string, unknown>;
+  readonly pathParameters: unknown[];
+}
+
+export function readOperations(
+  spec: Pick<LoadedSpec, 'document' | 'version' | 'resolveRef'>,
+): OperationIndex {
+  const dialect = spec.version === '3.1' ? '3.1' : '3.0';
+  const resolve = (node: unknown): unknown => {
+    let current = node;
+    for (let i = 0; i < 8 && isSchema(current) && typeof current['$ref'] === 'string'; i++) {
+      current = spec.resolveRef(current['$ref']);
+    }
+    return current;
+  };
+  const convert = (schema: unknown, mode: 'input' | 'output'): JsonSchema => {
+    if (schema === undefined) return {};
+    const defs = new Map<string, JsonSchema>();
+    const ctx = createSchemaContext({
+      dialect,
+      mode,
+      resolveRef: (ref) => spec.resolveRef(ref),
+      defs,
+      maxDataDepth: Number.POSITIVE_INFINITY,
+      maxDescription: 0,
+    });
+    const converted = convertSchema(schema, ctx);
+    return typeof converted === 'boolean' ? converted : withDefs(converted as Record<string, unknown>, defs);
+  };
+
+  const raw: RawOperation[] = [];
+  const paths = isSchema(spec.document['paths']) ? spec.document['paths'] : {};
+  for (const [path, item] of Object.entries(paths)) {
+    const pathItem = resolve(item);
+    if (!isSchema(pathItem)) continue;
+    const pathParameters = Array.isArray(pathItem['parameters']) ? pathItem['parameters'] : [];
+    for (const method of METHODS) {
+      const node = pathItem[method];
+      if (isSchema(node)) raw.push({ method, path, node, pathParameters });
+    }
+  }
+
+  const built = new Map<string, ContractOperation>();
+  const build = (op: RawOperation): ContractOperation => {
+    const key = operationKey(op.method, op.path);
+    const cached = built.get(key);
+    if (cached) return cached;
+    const operation = buildOperation(op, key, resolve, convert);
+    built.set(key, operation);
+    return operation;
+  };
+  const rawByKey = new Map(raw.map((op) => [operationKey(op.method, op.path), op]));
+  // More literal characters first: `/pets/mine` is a better match than `/pets/{id}`.
+  const routes = raw
+    .map((op) => ({ op, ...compilePathPattern(op.path) }))
+    .sort((a, b) => b.literal - a.literal);
+
+  const schemes = isSchema(spec.document['components'])
+    ? (spec.document['components'] as Record<string, unknown>)['securitySchemes']
+    : undefined;
+  const credentialQueryNames = new Set<string>();
+  for (const scheme of Object.values(isSchema(schemes) ? schemes : {})) {
+    const resolved = resolve(scheme);
+    if (isSchema(resolved) && resolved['type'] === 'apiKey' && resolved['in'] === 'query') {
+      credentialQueryNames.add(String(resolved['name']));
+    }
+  }
+
+  return {
+    get operations() {
+      return raw.map(build);
+    },
+    credentialQueryNames,
+    match(method, path) {
+      const lower = method.toLowerCase();
+      for (const route of routes) {
+        if (route.op.method !== lower) continue;
+        const found = route.pattern.exec(path);
+        if (found) return { operation: build(route.op), pathValues: found.slice(1) };
+      }
+      return undefined;
+    },
+    byKey(key) {
+      const op = rawByKey.get(key);
+      return op ? build(op) : undefined;
+    },
+  };
+}
+
+function buildOperation(
+  op: RawOperation,
+  key: string,
+  resolve: (node: unknown) => unknown,
+  convert: (schema: unknown, mode: 'input' | 'output') => JsonSchema,
+): ContractOperation {
+  // Operation-level parameters override path-level ones with the same name and location.
+  const parameters = new Map<string, ContractParameter>();
+  const own = Array.isArray(op.node['parameters']) ? op.node['parameters'] : [];
+  for (const candidate of [...op.pathParameters, ...own]) {
+    const parameter = resolve(candidate);
+    if (!isSchema(parameter) || typeof parameter['name'] !== 'string') continue;
+    const location = parameter['in'];
+    if (location !== 'path' && location !== 'query' && location !== 'header' && location !== 'cookie')
+      continue;
+    const style = typeof parameter['style'] === 'string' ? parameter['style'] : defaultStyle(location);
+    const contentSchema = isSchema(parameter['content'])
+      ? Object.values(parameter['content']).map((m) => (isSchema(m) ? m['schema'] : undefined))[0]
+      : undefined;
+    parameters.set(`${location}:${parameter['name']}`, {
+      name: parameter['name'],
+      in: location,
+      required: location === 'path' || parameter['required'] === true,
+      style,
+      explode: typeof parameter['explode'] === 'boolean' ? parameter['explode'] : style === 'form',
+      schema: convert(parameter['schema'] ?? contentSchema, 'input'),
+    });
+  }
+  const body = resolve(op.node['requestBody']);
+  const requestBody = isSchema(body)
+    ? {
+        required: body['required'] === true,
+        content: readContent(body['content'], resolve, convert, 'input'),
+      }
+    : undefined;
+  const responses: ContractResponse[] = [];
+  const documented = isSchema(op.node['responses']) ? op.node['responses'] : {};
+  for (const [status, response] of Object.entries(documented)) {
+    const resolved = resolve(response);
+    if (!isSchema(resolved)) continue;
+    responses.push({ status, content: readContent(resolved['content'], resolve, convert, 'output') });
+  }
+  const operationId = typeof op.node['operationId'] === 'string' ? op.node['operationId'] : undefined;
+  return {
+    key,
+    method: op.method,
+    path: op.path,
+    ...(operationId !== undefined && { operationId }),
+    label: `${op.method.toUpperCase()} ${op.path}`,
+    parameters: [...parameters.values()],
+    ...(requestBody !== undefined && { requestBody }),
+    responses,
+  };
+}
+
+function readContent(
+  content: unknown,
+  resolve: (node: unknown) => unknown,
+  convert: (schema: unknown, mode: 'input' | 'output') => JsonSchema,
+  mode: 'input' | 'output',
+): ContractMedia[] {
+  if (!isSchema(content)) return [];
+  return Object.entries(content).map(([mediaType, media]) => {
+    const node = isSchema(media) ? media : {};
+    const example = readMediaExample(node, resolve);
+    return {
+      mediaType,
+      ...(node['schema'] !== undefined && { schema: convert(node['schema'], mode) }),
+      ...(example !== undefined && { example }),
+    };
+  });
+}
+
+function readMediaExample(
+  media: Record<string, unknown>,
+  resolve: (node: unknown) => unknown,
+): { value: unknown } | undefined {
+  if (media['example'] !== undefined) return { value: media['example'] };
+  if (!isSchema(media['examples'])) return undefined;
+  for (const example of Object.values(media['examples'])) {
+    const resolved = resolve(example);
+    if (isSchema(resolved) && resolved['value'] !== undefined) return { value: resolved['value'] };
+  }
+  return undefined;
+}
+
+function defaultStyle(location: ContractParameter['in']): string {
+  return location === 'query' || location === 'cookie' ? 'form' : 'simple';
+}
+
+/** `/pets/{id}.json` -> `^/pets/([^/]*)\.json$`, and how many literal characters it has. */
+function compilePathPattern(template: string): { pattern: RegExp; literal: number } {
+  const parts = template.split(/(\{[^}]+\})/);
+  const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const source = parts.map((part) => (/^\{[^}]+\}$/.test(part) ? '([^/]*)' : escapeRegExp(part))).join('');
+  const literal = parts.filter((part) => !part.startsWith('{')).join('').length;
+  return { pattern: new RegExp(`^${source}$`), literal };
+}

@@ -1,0 +1,467 @@
+/**
+ * `spec2mcp contract`: generates the spec in memory, serves it with the real runtime, and drives
+ * every tool through the SDK v2 client (Streamable HTTP) against a recording, validating upstream
+ * (contract/mock-upstream): a mock built from the document, or a proxy in front of a staging URL.
+ * Per tool: a call with the required arguments, one with all, and (mock) one the upstream answers
+ * with a documented error. Each checks the request the runtime sent, the response, and the tool
+ * result (outputSchema on success, `isError` with the status on error).
+ */
+import { randomUUID } from 'node:crypto';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { createDiagnosticSink, type Diagnostic } from '../generator/diagnostics/diagnostic.js';
+import { generate } from '../generator/generate.js';
+import { loadSpec } from '../generator/load/load-spec.js';
+import { buildServer } from '../runtime/build-server.js';
+import type { ApiDefinition, ToolDefinition } from '../runtime/define-tool.js';
+import { buildApiDefinition } from './build-api-definition.js';
+import { createSchemaCompiler, type SchemaCompiler } from './compile-schemas.js';
+import { pickErrorStatus } from './mock-upstream/build-mock-response.js';
+import {
+  type ContractUpstream,
+  type Exchange,
+  startContractUpstream,
+} from './mock-upstream/start-contract-upstream.js';
+import {
+  type ContractOperation,
+  type OperationIndex,
+  operationKey,
+  readOperations,
+} from './read-operations.js';
+import { isSchema, sampleValue } from './sample-values.js';
+import { type ArgumentSet, IDEMPOTENCY_ARGUMENT, synthesizeArguments } from './synthesize-arguments.js';
+
+export interface ContractOptions {
+  /** Spec folder (openapi.* + overlays/) or a single OpenAPI file. */
+  readonly specPath: string;
+  readonly cwd?: string;
+  /** `mock` (default) or the base URL of a staging platform. */
+  readonly upstream?: string;
+  /** URL mode: check only read-only tools. */
+  readonly readOnly?: boolean;
+  /** URL mode: call write tools too (they change the platform's data). */
+  readonly allowWrites?: boolean;
+  /** Only these tools. */
+  readonly tools?: readonly string[];
+  /** Tools checked at once; default 4. */
+  readonly concurrency?: number;
+  /** URL mode: the service credential (SPEC2MCP_UPSTREAM_CREDENTIAL). */
+  readonly upstreamCredential?: string;
+  /** Called after each tool, for progress. */
+  readonly onTool?: (result: ToolContractResult) => void;
+}
+
+export type Outcome = 'passed' | 'failed' | 'warning' | 'skipped';
+
+export interface CaseResult {
+  /** `required arguments`, `all arguments`, `documented error 404`. */
+  readonly label: string;
+  readonly outcome: Exclude<Outcome, 'skipped'>;
+  readonly failures: readonly string[];
+  readonly warnings: readonly string[];
+  /** What happened, for the report: `POST /workflows -> 201`. */
+  readonly exchanges: readonly string[];
+}
+
+export interface ToolContractResult {
+  readonly tool: string;
+  /** `GET /pets/{petId}`. */
+  readonly operation: string;
+  /** failed: a check failed; warning: some part could not be checked (see warnings); skipped: not called. */
+  readonly outcome: Outcome;
+  readonly cases: readonly CaseResult[];
+  readonly failures: readonly string[];
+  readonly warnings: readonly string[];
+  readonly ms: number;
+}
+
+export interface ContractReport {
+  readonly api: string;
+  readonly specPath: string;
+  /** `mock` or the staging URL. */
+  readonly upstream: string;
+  readonly tools: readonly ToolContractResult[];
+  /** Problems not tied to one tool (requests to no operation, a tool missing from tools/list). */
+  readonly failures: readonly string[];
+  readonly warnings: readonly string[];
+  /** Generation errors: nothing was checked. */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly ms: number;
+  readonly ok: boolean;
+}
+
+/** Bad options (unknown tool, write tools against a URL): the CLI exits 2. */
+export class ContractUsageError extends Error {}
+
+export async function runContract(options: ContractOptions): Promise<ContractReport> {
+  const started = performance.now();
+  const cwd = options.cwd ?? process.cwd();
+  const upstreamMode =
+    options.upstream === undefined || options.upstream === 'mock' ? 'mock' : options.upstream;
+  if (upstreamMode !== 'mock') checkUrl(upstreamMode);
+
+  const generated = await generate({ specPath: options.specPath, cwd, dryRun: true });
+  const errors = generated.diagnostics.filter((d) => d.severity === 'error');
+  if (!generated.ok || generated.api === undefined) {
+    return {
+      api: generated.api?.id ?? options.specPath,
+      specPath: options.specPath,
+      upstream: upstreamMode,
+      tools: [],
+      failures: ['the spec does not generate (diagnostics above); nothing was checked'],
+      warnings: [],
+      diagnostics: errors,
+      ms: performance.now() - started,
+      ok: false,
+    };
+  }
+  const api = buildApiDefinition(generated.api);
+  const selected = selectTools(api, options, upstreamMode);
+  const spec = await loadSpec({ path: options.specPath, cwd }, createDiagnosticSink({ strict: false }));
+  if (spec === undefined) throw new Error(`${options.specPath} could not be read a second time`);
+  const operations = readOperations(spec);
+  const compiler = createSchemaCompiler();
+
+  const upstream = await startContractUpstream({
+    operations,
+    compiler,
+    ...(upstreamMode !== 'mock' && { target: upstreamMode }),
+  });
+  const app = await buildServer({
+    api,
+    upstreamUrl: upstream.url,
+    ...(options.upstreamCredential !== undefined && { upstreamCredential: options.upstreamCredential }),
+    retryBackoffMs: 1,
+    // A contract run calls every tool in a burst: the API's own rate limits would only get in the way.
+    enforceRateLimits: false,
+  });
+  const results: ToolContractResult[] = [];
+  const failures: string[] = [];
+  let client: Client | undefined;
+  try {
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    client = await connectClient(`${address}${mcpPathFor(api, operations)}`);
+    const listed = new Map((await client.listTools()).tools.map((tool) => [tool.name, tool]));
+    const context: ToolContext = { client, upstream, operations, compiler, mock: upstreamMode === 'mock' };
+    const queue = [...selected.run];
+    const worker = async () => {
+      for (let tool = queue.shift(); tool !== undefined; tool = queue.shift()) {
+        const listedTool = listed.get(tool.name);
+        const result =
+          listedTool === undefined
+            ? finishTool(tool, [], [`${tool.name} is not in tools/list`], [], performance.now())
+            : await checkTool(tool, listedTool, context);
+        results.push(result);
+        options.onTool?.(result);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
+    for (const exchange of upstream.takeUnmatched()) {
+      failures.push(
+        `${exchange.request.method} ${exchange.request.url}: ${exchange.requestProblems.join('; ')}`,
+      );
+    }
+  } finally {
+    await client?.close().catch(() => {});
+    await app.close();
+    await upstream.close();
+  }
+  for (const tool of selected.skipped) {
+    results.push({
+      ...finishTool(tool.tool, [], [], [], performance.now()),
+      outcome: 'skipped',
+      warnings: [tool.reason],
+    });
+  }
+  results.sort((a, b) => (a.tool < b.tool ? -1 : a.tool > b.tool ? 1 : 0));
+  const warnings = generated.diagnostics.length > 0 ? [] : [];
+  return {
+    api: api.id,
+    specPath: options.specPath,
+    upstream: upstreamMode,
+    tools: results,
+    failures,
+    warnings,
+    diagnostics: [],
+    ms: performance.now() - started,
+    ok: failures.length === 0 && results.every((r) => r.outcome !== 'failed'),
+  };
+}
+
+function checkUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ContractUsageError(
+      `--upstream must be \`mock\` or an http(s) URL of a staging platform, not "${url}".`,
+    );
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ContractUsageError(`--upstream ${url}: only http and https URLs can be checked.`);
+  }
+}
+
+interface SelectedTools {
+  readonly run: readonly ToolDefinition[];
+  readonly skipped: readonly { readonly tool: ToolDefinition; readonly reason: string }[];
+}
+
+function selectTools(api: ApiDefinition, options: ContractOptions, upstream: string): SelectedTools {
+  let tools = [...api.tools];
+  if (options.tools !== undefined && options.tools.length > 0) {
+    const known = new Set(tools.map((t) => t.name));
+    const unknown = options.tools.filter((name) => !known.has(name));
+    if (unknown.length > 0) {
+      throw new ContractUsageError(
+        `--tools names ${unknown.map((n) => `\`${n}\``).join(', ')}, which ${api.id} does not have. Its tools: ${[...known].sort().join(', ')}.`,
+      );
+    }
+    const wanted = new Set(options.tools);
+    tools = tools.filter((t) => wanted.has(t.name));
+  }
+  if (upstream === 'mock') return { run: tools, skipped: [] };
+  const writes = tools.filter((t) => !t.annotations.readOnlyHint);
+  if (options.readOnly) {
+    return {
+      run: tools.filter((t) => t.annotations.readOnlyHint),
+      skipped: writes.map((tool) => ({ tool, reason: 'not called: a write tool, and --read-only is set' })),
+    };
+  }
+  if (writes.length > 0 && !options.allowWrites) {
+    throw new ContractUsageError(
+      `Refusing to call ${writes.length} write tool(s) (${writes
+        .slice(0, 5)
+        .map((t) => t.name)
+        .join(', ')}${writes.length > 5 ? ', …' : ''}) against ${upstream}: they would change its data. ` +
+        'Pass --read-only to check only the read-only tools, or --allow-writes if this platform is a disposable staging copy.',
+    );
+  }
+  return { run: tools, skipped: [] };
+}
+
+/** `/mcp`, or `/{tenant}/mcp` for an API whose tenant is a path parameter (a made-up tenant value). */
+function mcpPathFor(api: ApiDefinition, operations: OperationIndex): string {
+  const name = api.access?.tenantPathParam;
+  if (name === undefined) return '/mcp';
+  const parameter = operations.operations
+    .flatMap((op) => op.parameters)
+    .find((p) => p.in === 'path' && p.name === name);
+  const schema = parameter?.schema;
+  const value = schema !== undefined && isSchema(schema) ? sampleValue(schema, schema) : 'contract';
+  return `/${encodeURIComponent(String(value))}/mcp`;
+}
+
+async function connectClient(url: string): Promise<Client> {
+  const client = new Client(
+    { name: 'spec2mcp-contract', version: '1.0.0' },
+    { versionNegotiation: { mode: 'legacy' } },
+  );
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  return client;
+}
+
+interface ToolContext {
+  readonly client: Client;
+  readonly upstream: ContractUpstream;
+  readonly operations: OperationIndex;
+  readonly compiler: SchemaCompiler;
+  readonly mock: boolean;
+}
+
+interface ListedTool {
+  readonly name: string;
+  readonly inputSchema: unknown;
+  readonly outputSchema?: unknown;
+}
+
+async function checkTool(
+  tool: ToolDefinition,
+  listed: ListedTool,
+  context: ToolContext,
+): Promise<ToolContractResult> {
+  const started = performance.now();
+  const key = operationKey(tool.http.method, tool.http.path);
+  const operation = context.operations.byKey(key);
+  if (operation === undefined) {
+    return finishTool(tool, [], [], [`${key} is not an operation of the document: not checked`], started);
+  }
+  const synthesized = synthesizeArguments(listed.inputSchema, context.compiler);
+  const cases: CaseResult[] = [];
+  context.upstream.take(key);
+  for (const set of synthesized.sets) {
+    cases.push(await callCase({ tool, listed, operation, set, context, expect: undefined }));
+  }
+  const errorStatus = context.mock ? pickErrorStatus(operation) : undefined;
+  // The fullest call: the most likely to conform, so a failure says something about the error mapping.
+  const first = synthesized.sets.at(-1);
+  if (errorStatus !== undefined && first !== undefined) {
+    context.upstream.answerWith(key, errorStatus);
+    try {
+      cases.push(
+        await callCase({
+          tool,
+          listed,
+          operation,
+          set: { label: `documented error ${errorStatus}`, args: first.args },
+          context,
+          expect: errorStatus,
+        }),
+      );
+    } finally {
+      context.upstream.answerWith(key, undefined);
+    }
+  }
+  const warnings = [...synthesized.problems];
+  return finishTool(tool, cases, [], warnings, started);
+}
+
+function finishTool(
+  tool: ToolDefinition,
+  cases: readonly CaseResult[],
+  failures: readonly string[],
+  warnings: readonly string[],
+  started: number,
+): ToolContractResult {
+  const failed = failures.length > 0 || cases.some((c) => c.outcome === 'failed');
+  const warned = warnings.length > 0 || cases.some((c) => c.outcome === 'warning') || cases.length === 0;
+  return {
+    tool: tool.name,
+    operation: `${tool.http.method.toUpperCase()} ${tool.http.path}`,
+    outcome: failed ? 'failed' : warned ? 'warning' : 'passed',
+    cases,
+    failures,
+    warnings: cases.length === 0 && warnings.length === 0 ? ['no call could be made'] : warnings,
+    ms: performance.now() - started,
+  };
+}
+
+let callCounter = 0;
+const EMPTY_BODY_REFUSED = /^body \(root\) must NOT have fewer than \d+ properties$/;
+
+async function callCase(input: {
+  tool: ToolDefinition;
+  listed: ListedTool;
+  operation: ContractOperation;
+  set: ArgumentSet;
+  context: ToolContext;
+  /** A status the mock answers with, which the tool must turn into `isError`; undefined: a success. */
+  expect: number | undefined;
+}): Promise<CaseResult> {
+  const { tool, listed, operation, set, context } = input;
+  const failures: string[] = [];
+  const warnings: string[] = [];
+  const args = { ...set.args };
+  if (isSchema(listed.inputSchema) && isSchema(listed.inputSchema['properties'])) {
+    if (IDEMPOTENCY_ARGUMENT in listed.inputSchema['properties']) {
+      args[IDEMPOTENCY_ARGUMENT] = `contract-${++callCounter}-${randomUUID()}`;
+    }
+  }
+  let result: { isError?: boolean; content?: unknown; structuredContent?: unknown } | undefined;
+  try {
+    result = (await context.client.callTool({ name: tool.name, arguments: args })) as typeof result;
+  } catch (error) {
+    failures.push(`tools/call failed: ${(error as Error).message.slice(0, 500)}`);
+  }
+  const exchanges = context.upstream.take(operation.key);
+  const text = readText(result?.content);
+  const described = exchanges.map(describeExchange);
+  const finish = (): CaseResult => ({
+    label: set.label,
+    outcome: failures.length > 0 ? 'failed' : warnings.length > 0 ? 'warning' : 'passed',
+    failures,
+    warnings,
+    exchanges: described,
+  });
+  if (result === undefined) return finish();
+  if (exchanges.length === 0) {
+    failures.push(
+      `no request reached ${operation.label}; the tool answered${result.isError ? ' isError' : ''}: ${clip(text)}`,
+    );
+    return finish();
+  }
+  for (const exchange of exchanges) {
+    const request = `${exchange.request.method} ${exchange.request.url.slice(0, 200)}`;
+    for (const problem of exchange.requestProblems) {
+      // Body-level minProperties cannot be said by a flat input schema of optional body arguments.
+      if (EMPTY_BODY_REFUSED.test(problem)) {
+        warnings.push(
+          `request ${request}: ${problem} (the tool's input schema does not carry the body's minProperties, so this call is allowed by the tool but not by the operation)`,
+        );
+      } else failures.push(`request ${request}: ${problem}`);
+    }
+    for (const problem of exchange.responseProblems) failures.push(`response to ${request}: ${problem}`);
+    if (exchange.error !== undefined) failures.push(exchange.error);
+    if (exchange.warning !== undefined) warnings.push(`not checked: ${exchange.warning}`);
+  }
+  const last = exchanges.at(-1)!;
+  const status = last.response?.status;
+  const answeredError = input.expect ?? (status !== undefined && status >= 400 ? status : undefined);
+  if (answeredError !== undefined) {
+    if (
+      input.expect === undefined &&
+      (status === 400 || status === 422) &&
+      last.requestProblems.length === 0
+    ) {
+      failures.push(
+        `the platform refused a request that conforms to ${operation.label} (HTTP ${status}): ${clip(text)}`,
+      );
+    } else {
+      checkErrorResult(result, text, answeredError, failures);
+    }
+    return finish();
+  }
+  // A body the mock could not make valid says nothing about the tool: its result is not judged.
+  const judged = last.warning === undefined;
+  const resultProblems: string[] = [];
+  if (result.isError === true) resultProblems.push(`the tool answered isError: ${clip(text)}`);
+  else if (listed.outputSchema !== undefined) {
+    if (!isSchema(result.structuredContent)) {
+      resultProblems.push('no structuredContent although the tool declares an outputSchema');
+    } else {
+      const checked = context.compiler.check(listed.outputSchema, result.structuredContent);
+      if (checked.ok === false) {
+        resultProblems.push(
+          `structuredContent does not match the outputSchema: ${checked.errors.join('; ')}`,
+        );
+      } else if (checked.ok === 'unchecked') warnings.push(`outputSchema not checked: ${checked.reason}`);
+    }
+  }
+  if (result.isError !== true && text === '' && status !== 204)
+    resultProblems.push('the result has no text content');
+  (judged ? failures : warnings).push(...resultProblems);
+  return finish();
+}
+
+/** The runtime's documented mapping (runtime/mcp/describe-upstream-error.ts): isError, the status, a readable text. */
+function checkErrorResult(
+  result: { isError?: boolean },
+  text: string,
+  status: number,
+  failures: string[],
+): void {
+  if (result.isError !== true) {
+    failures.push(`the platform answered HTTP ${status}, but the tool result is not isError: ${clip(text)}`);
+    return;
+  }
+  if (!text.includes(`HTTP ${status}`)) {
+    failures.push(`the isError text does not name the platform's HTTP ${status}: ${clip(text)}`);
+  }
+}
+
+function describeExchange(exchange: Exchange): string {
+  const status = exchange.response?.status ?? 'no answer';
+  return `${exchange.request.method} ${exchange.request.url.slice(0, 160)} -> ${status}`;
+}
+
+function readText(content: unknown): string {
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((block) => (isSchema(block) && typeof block['text'] === 'string' ? block['text'] : ''))
+    .join('\n')
+    .trim();
+}
+
+function clip(text: string): string {
+  const single = text.replace(/\s+/g, ' ').trim();
+  return single.length > 300 ? `${single.slice(0, 300)}…` : single;
+}
