@@ -10,8 +10,10 @@ type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
 import { createGenerationCache, type GenerationCache } from '../generator/cache/generation-cache.js';
 import { findCacheDir } from '../generator/cache/read-cache-entries.js';
+import { checkWithStamp } from '../generator/check/check-with-stamp.js';
+import { deriveApiId } from '../generator/derive-api-id.js';
 import { formatDiagnostic, sortDiagnostics } from '../generator/diagnostics/diagnostic.js';
-import { deriveApiId, type GenerateOptions, generate } from '../generator/generate.js';
+import type { GenerateOptions } from '../generator/generate.js';
 import { formatMs, formatSummary } from './format-summary.js';
 import { createProgressReporter } from './report-progress.js';
 import { watchSpecs } from './watch-specs.js';
@@ -170,6 +172,18 @@ interface SpecRun {
 
 /** Generates (or checks) one API and prints diagnostics and the summary; true when it succeeded. */
 async function generateOne(run: SpecRun, check: boolean): Promise<boolean> {
+  let unstamped = '';
+  if (check) {
+    const started = performance.now();
+    const stamped = await checkWithStamp(run.options);
+    if (stamped.decided) {
+      const ms = performance.now() - started;
+      return reportCheck(run.specPath, stamped, `${stamped.tools} tools, ${formatMs(ms)}, from the stamp`);
+    }
+    unstamped = `; ran the pipeline: ${stamped.reason}`;
+  }
+  // Loaded here: a check the stamp settles never loads the pipeline (nor ts-morph under it).
+  const { generate } = await import('../generator/generate.js');
   const progress = createProgressReporter(run.specPath, process.stderr);
   const result = await generate({ ...run.options, cache: run.cache, onProgress: (p) => progress.update(p) });
   progress.finish();
@@ -179,26 +193,39 @@ async function generateOne(run: SpecRun, check: boolean): Promise<boolean> {
     return false;
   }
   const plan = result.plan!;
-  const out = relative(process.cwd(), result.outDir!) || '.';
   if (!check) {
+    const out = relative(process.cwd(), result.outDir!) || '.';
     for (const line of formatSummary({ specPath: run.specPath, out, result })) console.log(line);
     return true;
   }
+  const tools = result.api?.tools.length ?? 0;
+  return reportCheck(
+    run.specPath,
+    { outDir: result.outDir!, ...plan },
+    `${tools} tools, ${formatMs(result.timings.total)}${unstamped}`,
+  );
+}
+
+/** The `check` verdict, the same whether the stamp or the pipeline found it; true when current. */
+function reportCheck(
+  specPath: string,
+  found: { outDir: string; created: readonly string[]; changed: readonly string[]; stale: readonly string[] },
+  about: string,
+): boolean {
+  const out = relative(process.cwd(), found.outDir) || '.';
   const differing = [
-    ...plan.created.map((f) => `missing  ${out}/${f}`),
-    ...plan.changed.map((f) => `changed  ${out}/${f}`),
-    ...plan.stale.map((f) => `stale    ${out}/${f}`),
+    ...found.created.map((f) => `missing  ${out}/${f}`),
+    ...found.changed.map((f) => `changed  ${out}/${f}`),
+    ...found.stale.map((f) => `stale    ${out}/${f}`),
   ];
   if (differing.length > 0) {
-    console.error(`✗ ${out} is not current with ${run.specPath}:\n  ${differing.join('\n  ')}`);
+    console.error(`✗ ${out} is not current with ${specPath}:\n  ${differing.join('\n  ')}`);
     console.error(
-      `  fix: run \`npm run generate\` (or \`spec2mcp generate ${run.specPath}\`) and commit the result.`,
+      `  fix: run \`npm run generate\` (or \`spec2mcp generate ${specPath}\`) and commit the result.`,
     );
     return false;
   }
-  console.log(
-    `✓ ${out} is current (${result.api?.tools.length ?? 0} tools, ${formatMs(result.timings.total)})`,
-  );
+  console.log(`✓ ${out} is current (${about})`);
   return true;
 }
 

@@ -168,7 +168,15 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const current = { current: modules?.current ?? new Set<string>() };
   const plan = options.dryRun
     ? await planWrite(outDir, files, current)
-    : await writeFiles(outDir, files, current);
+    : await writeFiles(outDir, files, {
+        ...current,
+        // The stamp lets `check` answer from the disk alone (generator/write/build-stamp.ts).
+        stamp: {
+          api,
+          strict: options.strict ?? false,
+          allowExternalRefs: options.allowExternalRefs ?? false,
+        },
+      });
   if (cache && modules) {
     if (!options.dryRun) await writeCacheEntries(cache, run, { outDir, modules: modules.written(files) });
     retainUsedEntries(cache, run);

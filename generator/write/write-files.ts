@@ -1,10 +1,14 @@
 /**
  * Puts emitted files on disk: writes only files whose bytes changed, prunes
- * generated files that are no longer emitted, never touches anything else.
+ * generated files that are no longer emitted, never touches anything else, and
+ * records the stamp (build-stamp.ts) that lets `check` skip the pipeline.
  * `planWrite` is the same comparison without writing, for `check`.
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
+import type { ApiIR } from '../ir/types.js';
+import { buildStamp, formatStamp, STAMP_FILE, type StampInputs } from './build-stamp.js';
+import { readGeneratorIdentity } from './read-generator-identity.js';
 
 export interface WritePlan {
   readonly created: readonly string[];
@@ -13,6 +17,10 @@ export interface WritePlan {
   /** Files in the output folder that a previous run generated and this one does not. */
   readonly stale: readonly string[];
 }
+
+// Started as the pipeline loads, not at write time: a generator edited during a long run must
+// not be stamped as the code that ran (a miss is harmless; a rejection surfaces when awaited).
+readGeneratorIdentity().catch(() => {});
 
 /** Marks a file as ours, so pruning never deletes a file a person put there. */
 const GENERATED_MARKERS = [
@@ -51,22 +59,40 @@ export async function planWrite(
     const path = entries[i]![0];
     (state === 'created' ? created : state === 'changed' ? changed : unchanged).push(path);
   });
-  const others = (await listFiles(outDir)).filter((path) => !files.has(path));
+  const stale = await listStaleFiles(outDir, (path) => files.has(path));
+  return { created, changed, unchanged, stale };
+}
+
+/**
+ * Files in the output folder that are not `expected` but that spec2mcp generated (its header,
+ * or manifest.json): what pruning deletes and `check` calls stale. Never the stamp.
+ */
+export async function listStaleFiles(outDir: string, expected: (path: string) => boolean): Promise<string[]> {
+  const others = (await listFiles(outDir)).filter((path) => !expected(path) && path !== STAMP_FILE);
   const generated = await mapConcurrently(others, async (path) => {
     if (GENERATED_NAMES.has(path)) return true;
     const content = await readFile(join(outDir, path), 'utf8').catch(() => '');
     return GENERATED_MARKERS.some((m) => content.startsWith(m));
   });
-  const stale = others.filter((_, i) => generated[i]);
-  return { created, changed, unchanged, stale: stale.sort() };
+  return others.filter((_, i) => generated[i]).sort();
+}
+
+export interface WriteOptions extends PlanOptions {
+  /** What the files were generated from, recorded in the stamp; without it any stamp is removed. */
+  readonly stamp?: { readonly api: ApiIR; readonly strict: boolean; readonly allowExternalRefs: boolean };
 }
 
 export async function writeFiles(
   outDir: string,
   files: ReadonlyMap<string, string>,
-  options: PlanOptions = {},
+  options: WriteOptions = {},
 ): Promise<WritePlan> {
   const plan = await planWrite(outDir, files, options);
+  const stampPath = join(outDir, STAMP_FILE);
+  const stamp = options.stamp ? await formatStampFor(options.stamp, files) : undefined;
+  const previousStamp = await readFile(stampPath, 'utf8').catch(() => undefined);
+  // A stamp never outlives the files it describes: gone first, back once they are all written.
+  if (previousStamp !== undefined && previousStamp !== stamp) await rm(stampPath, { force: true });
   const targets = [...plan.created, ...plan.changed];
   const dirs = new Set(targets.map((path) => dirname(join(outDir, path))));
   for (const dir of [...dirs].sort()) await mkdir(dir, { recursive: true });
@@ -75,10 +101,33 @@ export async function writeFiles(
   );
   await mapConcurrently(plan.stale, (path) => rm(join(outDir, path), { force: true }));
   await removeEmptyDirs(outDir);
+  if (stamp !== undefined && stamp !== previousStamp) {
+    await mkdir(outDir, { recursive: true });
+    await writeFile(stampPath, stamp, 'utf8');
+  }
   return plan;
 }
 
-async function mapConcurrently<T, R>(items: readonly T[], task: (item: T) => Promise<R>): Promise<R[]> {
+async function formatStampFor(
+  source: NonNullable<WriteOptions['stamp']>,
+  files: ReadonlyMap<string, string>,
+): Promise<string> {
+  const { api } = source;
+  const inputs: StampInputs = {
+    api: api.id,
+    spec: { file: api.provenance.specFile, sha256: api.provenance.specSha256 },
+    overlays: api.provenance.overlays.map((o) => ({ file: o.file, sha256: o.sha256 })),
+    options: { strict: source.strict, allowExternalRefs: source.allowExternalRefs },
+    generator: await readGeneratorIdentity(),
+  };
+  const written = new Map([...files].map(([path, content]) => [path, normalize(content)]));
+  return formatStamp(buildStamp({ inputs, tools: api.tools.length, files: written }));
+}
+
+export async function mapConcurrently<T, R>(
+  items: readonly T[],
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
@@ -92,7 +141,7 @@ async function mapConcurrently<T, R>(items: readonly T[], task: (item: T) => Pro
 }
 
 /** LF line ends and exactly one trailing newline, whatever the emitter produced. */
-function normalize(content: string): string {
+export function normalize(content: string): string {
   // Without CRs (the common case) only the end needs a look, not two passes over megabytes.
   const lf = content.includes('\r') ? content.replace(/\r\n?/g, '\n') : content;
   let end = lf.length;
@@ -100,7 +149,7 @@ function normalize(content: string): string {
   return end === lf.length - 1 ? lf : `${lf.slice(0, end)}\n`;
 }
 
-async function listFiles(root: string): Promise<string[]> {
+export async function listFiles(root: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
