@@ -39,6 +39,13 @@ export async function runStdio(options: RunStdioOptions): Promise<number> {
     const config = readStdioConfig(env);
     logger = pino(buildLoggerOptions(config.logLevel), destination({ dest: 2, sync: true }));
     const api = await options.loadApi();
+    const tenantParam = api.access?.tenantPathParam;
+    if (tenantParam !== undefined && config.tenant === undefined) {
+      // Over HTTP the tenant is the endpoint path (/{tenant}/mcp); a pipe has no path.
+      throw new StdioConfigError(
+        `API ${api.id} serves one endpoint per tenant (path parameter ${tenantParam}); set SPEC2MCP_TENANT (or pass --tenant) to the tenant to act in.`,
+      );
+    }
     const baseUrl = resolveBaseUrl(api, config.upstreamUrl);
     if (api.upstream.auth !== undefined && config.upstreamCredential === undefined) {
       logger.warn(

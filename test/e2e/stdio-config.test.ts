@@ -2,8 +2,13 @@
  * The stdio server's settings from the environment (runtime/stdio/read-stdio-config.ts): given an
  * environment, want the settings, or a StdioConfigError naming the variable.
  */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadApi } from '../../runtime/load-api.js';
+import { openMemoryOnlyStore } from '../../runtime/stdio/open-memory-store.js';
 import { readStdioConfig, StdioConfigError } from '../../runtime/stdio/read-stdio-config.js';
+import { runStdio } from '../../runtime/stdio/run-stdio.js';
 
 describe('readStdioConfig', () => {
   it('defaults: all tools, memory store, the local principal, rate limits on', () => {
@@ -59,5 +64,25 @@ describe('readStdioConfig', () => {
   ])('given %s=%j, want an error naming it', (name, value, message) => {
     expect(() => readStdioConfig({ [name]: value })).toThrow(StdioConfigError);
     expect(() => readStdioConfig({ [name]: value })).toThrow(message);
+  });
+});
+
+describe('runStdio', () => {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+
+  it('given an API with one endpoint per tenant and no SPEC2MCP_TENANT, want exit 2 before opening a store', async () => {
+    const conveyor = await loadApi(join(root, 'generated/conveyor'));
+    const api = { ...conveyor, access: { ...conveyor.access, tenantPathParam: 'workspace_id' } };
+    let storesOpened = 0;
+    const code = await runStdio({
+      env: {},
+      loadApi: async () => api,
+      openStore: (...args) => {
+        storesOpened++;
+        return openMemoryOnlyStore(...args);
+      },
+    });
+    expect(code).toBe(2);
+    expect(storesOpened).toBe(0);
   });
 });
