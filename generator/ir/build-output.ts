@@ -9,6 +9,7 @@ import {
   isObject,
   OUTPUT_MAX_DATA_DEPTH,
   OUTPUT_SCHEMA_BUDGET,
+  SchemaTooLarge,
   withDefs,
 } from './json-schema.js';
 import type { JsonSchema } from './types.js';
@@ -49,6 +50,13 @@ export function buildOutput(args: {
 }
 
 /**
+ * A conversion whose nodes and descriptions alone (a lower bound of its printed size) pass the
+ * budget is stopped: it would not fit. Large APIs' responses expand to megabytes at the full
+ * depth cap; building them only to measure them was most of their build time.
+ */
+const ABORT_ABOVE_BYTES = OUTPUT_SCHEMA_BUDGET;
+
+/**
  * Converts at the output depth cap, then at shallower caps until the schema fits the byte
  * budget: a model needs the shape of the first levels of an answer, not every nested object.
  */
@@ -64,8 +72,16 @@ function convertWithinBudget(
       resolveRef: args.resolveRef,
       defs,
       maxDataDepth: depth,
+      // The last cap's result is kept whatever its size, so it is never stopped.
+      ...(depth > 0 ? { abortAboveBytes: ABORT_ABOVE_BYTES } : {}),
     });
-    const converted = convertSchema(schema, ctx);
+    let converted: JsonSchema;
+    try {
+      converted = convertSchema(schema, ctx);
+    } catch (error) {
+      if (error instanceof SchemaTooLarge) continue;
+      throw error;
+    }
     if (typeof converted === 'boolean' || Object.keys(converted).length === 0) return undefined;
     const result = withDefs(converted as Record<string, unknown>, defs);
     if (depth === 0 || JSON.stringify(result).length <= OUTPUT_SCHEMA_BUDGET) return result;

@@ -34,6 +34,11 @@ export interface SchemaContext {
    * 3 = also objects nested deeper than INPUT_MAX_DATA_DEPTH left open (type only).
    */
   readonly squeeze: 0 | 1 | 2 | 3;
+  /**
+   * Stops the conversion (throws SchemaTooLarge) once the text and nodes converted so far pass
+   * this many bytes: a caller that would throw an oversized result away need not build all of it.
+   */
+  readonly abortAboveBytes?: number;
   /** Called once per schema nested deeper than maxDepth. */
   readonly onTooDeep?: (pointer: string) => void;
   /** Called for each `pattern` that is not a valid Unicode regular expression (it is dropped). */
@@ -46,6 +51,17 @@ interface SchemaState {
   plan?: DefPlan;
   readonly merged: WeakMap<object, Record<string, unknown>>;
   tooDeepReported: boolean;
+  /** Bytes of text and nodes converted so far, for abortAboveBytes. */
+  converted: number;
+  /** The same for the nodes planSchemas walked (each becomes at least `{}` in the result). */
+  planned: number;
+}
+
+/** Thrown when a conversion passes its context's abortAboveBytes. */
+export class SchemaTooLarge extends Error {
+  constructor(readonly bytes: number) {
+    super(`the converted schema passed ${bytes} bytes`);
+  }
 }
 
 interface DefPlan {
@@ -93,7 +109,7 @@ export function createSchemaContext(
         : Number.POSITIVE_INFINITY,
     squeeze: 0,
     ...input,
-    state: { merged: mergedCacheFor(input.resolveRef), tooDeepReported: false },
+    state: { merged: mergedCacheFor(input.resolveRef), tooDeepReported: false, converted: 0, planned: 0 },
   };
 }
 
@@ -247,6 +263,7 @@ function scanNode(
 ): void {
   if (!isObject(node) || level > ctx.maxDepth) return;
   const normalized = normalizeNode(node, ctx);
+  if (ctx.abortAboveBytes !== undefined) countPlanned(normalized, ctx, depth);
   if (typeof normalized['$ref'] === 'string') {
     if (depth <= ctx.maxDataDepth) site(normalized['$ref'], depth);
     const siblings = Object.entries(normalized).filter(([key]) => key !== '$ref');
@@ -257,6 +274,19 @@ function scanNode(
   forEachChild(normalized, ctx, (child, dataLevel) => {
     scanNode(child, ctx, depth + (dataLevel ? 1 : 0), level + 1, site);
   });
+}
+
+/**
+ * What a planned node adds to the result at least: `{}`, and the part of its description no
+ * trimming at its depth cuts (trimText keeps at least half the budget).
+ */
+function countPlanned(node: Record<string, unknown>, ctx: SchemaContext, depth: number): void {
+  const description = typeof node['description'] === 'string' ? node['description'].trim().length : 0;
+  const kept = Math.min(description, Math.floor(descriptionBudget(ctx, depth) / 2));
+  ctx.state.planned += 2 + kept;
+  if (ctx.state.planned > (ctx.abortAboveBytes ?? Number.POSITIVE_INFINITY)) {
+    throw new SchemaTooLarge(ctx.state.planned);
+  }
 }
 
 /** Visits every subschema the conversion will keep (hidden properties skipped). */
@@ -300,6 +330,7 @@ export function defName(ref: string): string {
 function convertNode(node: unknown, ctx: SchemaContext, frame: Frame): JsonSchema {
   if (typeof node === 'boolean') return node;
   if (!isObject(node)) return {};
+  countConverted(ctx, 2);
   if (frame.level > ctx.maxDepth) {
     if (!ctx.state.tooDeepReported) ctx.onTooDeep?.(frame.pointer);
     ctx.state.tooDeepReported = true;
@@ -518,10 +549,23 @@ function applyText(
   // Arguments (the root's own properties) are read closely; deeper text gets the smaller budget.
   const max = descriptionBudget(ctx, frame.depth);
   const keepTitle = !description && title && !(frame.name !== undefined && sameWords(title, frame.name));
-  if (max > 0 && description) out['description'] = trimText(description, max);
-  else delete out['description'];
+  if (max > 0 && description) {
+    out['description'] = trimText(description, max);
+    countConverted(ctx, (out['description'] as string).length);
+  } else delete out['description'];
   if (max > 0 && keepTitle) out['title'] = trimText(title, max);
   else delete out['title'];
+}
+
+/**
+ * Every converted node costs at least `{}`, every description its text: the sum stays below
+ * the printed size (save a sibling's text replacing its target's), so passing the limit means
+ * the result would be too large anyway.
+ */
+function countConverted(ctx: SchemaContext, bytes: number): void {
+  if (ctx.abortAboveBytes === undefined) return;
+  ctx.state.converted += bytes;
+  if (ctx.state.converted > ctx.abortAboveBytes) throw new SchemaTooLarge(ctx.state.converted);
 }
 
 /**

@@ -1,7 +1,14 @@
 /** The success response -> output schema and the media type the runtime asks for. */
 import { describe, expect, it } from 'vitest';
 import { buildOutput } from '../../generator/ir/build-output.js';
-import { OUTPUT_SCHEMA_BUDGET } from '../../generator/ir/json-schema.js';
+import {
+  convertSchema,
+  createSchemaContext,
+  OUTPUT_SCHEMA_BUDGET,
+  SchemaTooLarge,
+  withDefs,
+} from '../../generator/ir/json-schema.js';
+import type { JsonSchema } from '../../generator/ir/types.js';
 
 const schemas: Record<string, unknown> = {
   Item: { type: 'object', properties: { id: { type: 'string' } } },
@@ -81,5 +88,37 @@ describe('buildOutput', () => {
     expect(outputSchema).toMatchObject({
       properties: { data: { type: 'object', description: 'The payload.' } },
     });
+  });
+
+  it('a cut output is the same schema a conversion at the depth that fits gives, though the deeper tries stopped early', () => {
+    // Wide objects three levels down: far over the budget at the full depth cap (3), under it at 1.
+    const field = (i: number) => ({ type: 'string', description: `Field ${i}, described at some length.` });
+    const wide = (depth: number): Record<string, unknown> => ({
+      type: 'object',
+      description: `Level ${depth}.`,
+      properties: Object.fromEntries(
+        Array.from({ length: 12 }, (_, i) => [`p${i}`, depth === 0 ? field(i) : wide(depth - 1)]),
+      ),
+    });
+    const root = wide(3);
+    const { outputSchema } = build({ '200': { content: { 'application/json': { schema: root } } } });
+    const at = (maxDataDepth: number, abortAboveBytes?: number): JsonSchema => {
+      const defs = new Map<string, JsonSchema>();
+      const ctx = createSchemaContext({
+        dialect: '3.1',
+        mode: 'output',
+        resolveRef,
+        defs,
+        maxDataDepth,
+        ...(abortAboveBytes !== undefined ? { abortAboveBytes } : {}),
+      });
+      return withDefs(convertSchema(root, ctx) as Record<string, unknown>, defs);
+    };
+    const fits = [3, 2, 1, 0].find((depth) => JSON.stringify(at(depth)).length <= OUTPUT_SCHEMA_BUDGET);
+    expect(fits).toBeGreaterThan(0);
+    expect(fits).toBeLessThan(3);
+    expect(outputSchema).toEqual(at(fits!));
+    // The full-depth try is what the limit stops.
+    expect(() => at(3, OUTPUT_SCHEMA_BUDGET)).toThrow(SchemaTooLarge);
   });
 });
