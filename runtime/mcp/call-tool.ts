@@ -38,6 +38,12 @@ import { formatArgumentErrors } from './format-argument-errors.js';
 import { redactSecretKeys } from './redact-response.js';
 import type { ToolCallObserver } from './tool-call-events.js';
 import { IDEMPOTENCY_KEY_ARGUMENT, type ToolRegistryEntry } from './tool-registry.js';
+import {
+  listWaitArguments,
+  type ReportProgress,
+  readWaitRequest,
+  waitForCompletion,
+} from './wait-for-completion.js';
 
 /** Who is calling and how, per MCP request. */
 export interface CallScope {
@@ -54,6 +60,8 @@ export interface CallScope {
   readonly signal: AbortSignal;
   /** Called when the answer should carry `Retry-After` (seconds), where it is HTTP. */
   readonly onRetryAfter?: (seconds: number) => void;
+  /** Sends a progress notification for this call; absent when the client asked for none. */
+  readonly reportProgress?: ReportProgress;
 }
 
 export interface CallLogger {
@@ -189,9 +197,11 @@ async function runCall(
     if (execution.retryAfterSeconds !== undefined) scope.onRetryAfter?.(execution.retryAfterSeconds);
     return { ...execution, outcome: outcomeOf(execution) };
   };
-  if (key === undefined) return execute();
+  if (key === undefined) return waitIfAsked(entry, args, await execute(), scope, context);
 
-  const { [IDEMPOTENCY_KEY_ARGUMENT]: _key, ...bindingArgs } = args;
+  const { [IDEMPOTENCY_KEY_ARGUMENT]: _key, ...keyless } = args;
+  // Whether and how long to wait is not part of the write: a retry that now waits is the same call.
+  const bindingArgs = omitArguments(keyless, listWaitArguments(tool.wait));
   const keyedResult = await runKeyedCall(
     {
       store: services.store.idempotency,
@@ -215,7 +225,52 @@ async function runCall(
     },
     services.localClaims,
   );
-  return { ...keyedResult, idempotencyKey: key };
+  // After the keyed call, so a replayed start (a retry after a lost answer) waits again too.
+  return waitIfAsked(entry, args, { ...keyedResult, idempotencyKey: key }, scope, context);
+}
+
+/**
+ * x-mcp `wait`: with the wait argument true (or its default) and a successful start, polls the
+ * status tool through the same upstream path (credential, tenant, signal) until the operation ends.
+ */
+async function waitIfAsked(
+  entry: ToolRegistryEntry,
+  args: Readonly<Record<string, unknown>>,
+  ending: Ending,
+  scope: CallScope,
+  context: ToolCallContext,
+): Promise<Ending> {
+  const { wait } = entry;
+  if (wait === undefined || ending.result.isError === true) return ending;
+  const request = readWaitRequest(wait.declaration, args);
+  if (request === undefined) return ending;
+  const { poll } = wait;
+  const missing = scope.grant === undefined ? [] : missingScopes(poll.tool.scopes, scope.grant.scopes);
+  const { result } = await waitForCompletion(
+    {
+      toolName: entry.tool.name,
+      wait: wait.declaration,
+      poll,
+      args,
+      started: ending.result,
+      signal: scope.signal,
+      ...(scope.reportProgress !== undefined && { reportProgress: scope.reportProgress }),
+      executePoll: (pollArgs) => executeValidated(poll, pollArgs, context),
+      ...(missing.length > 0 && {
+        refusal: `${entry.tool.name} started the operation but cannot wait for it: checking on it with ${poll.tool.name} needs the scope(s) ${missing.join(' ')}, which this connection was not granted.`,
+      }),
+    },
+    request.timeoutMs,
+  );
+  return { ...ending, result };
+}
+
+function omitArguments(
+  args: Readonly<Record<string, unknown>>,
+  names: readonly string[],
+): Readonly<Record<string, unknown>> {
+  if (!names.some((name) => name in args)) return args;
+  return Object.fromEntries(Object.entries(args).filter(([name]) => !names.includes(name)));
 }
 
 /**

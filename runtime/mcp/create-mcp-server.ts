@@ -27,6 +27,7 @@ import { type CallScope, type CallServices, callTool } from './call-tool.js';
 import type { MetaToolContext } from './dynamic-tools.js';
 import type { PromptRegistry } from './prompt-registry.js';
 import type { ToolListing, ToolRegistry, ToolRegistryEntry } from './tool-registry.js';
+import { createProgressReporter } from './wait-for-completion.js';
 
 export interface CreateMcpServerFactoryOptions {
   readonly api: ApiDefinition;
@@ -98,7 +99,12 @@ export function createLiveMcpServerFactory(initial: CreateMcpServerFactoryOption
     const server = new Server(serverInfo, serverOptions);
     server.setRequestHandler('tools/list', (_request, ctx) => surface.listTools(scopeOf(ctx)));
     server.setRequestHandler('tools/call', (request, ctx) =>
-      surface.callTool(server, request.params, { ...scopeOf(ctx), signal: ctx.mcpReq.signal }),
+      surface.callTool(server, request.params, {
+        ...scopeOf(ctx),
+        signal: ctx.mcpReq.signal,
+        // x-mcp `wait` reports each poll when the client sent a progress token.
+        ...createProgressReporter(ctx),
+      }),
     );
     if (capabilities.prompts !== undefined) {
       server.setRequestHandler('prompts/list', () => surface.listPrompts());

@@ -6,7 +6,7 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { JSONPathQuery } from 'json-p3';
-import type { ApiDefinition, JsonSchema, ToolDefinition } from '../define-tool.js';
+import type { ApiDefinition, JsonSchema, ToolDefinition, ToolWait } from '../define-tool.js';
 import { buildDynamicTools, type DynamicTools } from './dynamic-tools.js';
 import { compileRedactions } from './redact-response.js';
 
@@ -40,6 +40,8 @@ export interface ToolRegistryEntry {
   readonly idempotentMethod: boolean;
   /** The generator's `idempotency_key` argument: forwarded as a header, never bound to the HTTP request. */
   readonly takesIdempotencyKey: boolean;
+  /** x-mcp `wait`: the declaration and the status tool's entry (served or not). */
+  readonly wait?: { readonly declaration: ToolWait; readonly poll: ToolRegistryEntry };
 }
 
 /**
@@ -134,6 +136,7 @@ export function buildToolRegistry(api: ApiDefinition, options: BuildToolRegistry
     if (entries.has(tool.name)) throw new Error(`Duplicate tool name ${tool.name} in API ${api.id}.`);
     entries.set(tool.name, buildEntry(compiler, tool, tools));
   }
+  attachWaits(entries, api, (tool) => buildEntry(compiler, tool, tools));
   const listing = [...entries.values()].map((entry) => entry.listing);
   const mode = options.mode ?? 'all';
   if (!TOOL_MODES.includes(mode))
@@ -318,4 +321,44 @@ function deepFreeze<T>(value: T): T {
     for (const item of Object.values(value)) deepFreeze(item);
   }
   return value;
+}
+
+/**
+ * Gives each tool with an x-mcp `wait` its status tool's entry: a served one, or one built here when
+ * a toolset filter left it out (waiting still works; the model just cannot call it directly). A
+ * waiting call may end with the status tool's result, so the listing's outputSchema admits both.
+ */
+function attachWaits(
+  entries: Map<string, ToolRegistryEntry>,
+  api: ApiDefinition,
+  build: (tool: ToolDefinition) => ToolRegistryEntry,
+): void {
+  for (const [name, entry] of entries) {
+    const declaration = entry.tool.wait;
+    if (declaration === undefined) continue;
+    let poll = entries.get(declaration.poll);
+    if (poll === undefined) {
+      const tool = api.tools.find((candidate) => candidate.name === declaration.poll);
+      if (tool === undefined) {
+        throw new Error(
+          `Tool ${name}: its wait polls "${declaration.poll}", which API ${api.id} has no tool of; regenerate it.`,
+        );
+      }
+      poll = build(tool);
+    }
+    entries.set(name, {
+      ...entry,
+      listing: withPollOutput(entry.listing, poll.listing.outputSchema),
+      wait: { declaration, poll },
+    });
+  }
+}
+
+function withPollOutput(listing: ToolListing, pollOutput: ToolListing['outputSchema']): ToolListing {
+  const own = listing.outputSchema;
+  if (own === undefined || JSON.stringify(own) === JSON.stringify(pollOutput)) return listing;
+  const { outputSchema: _own, ...rest } = listing;
+  // Without a poll schema any structured result may come back: advertise none rather than a wrong one.
+  if (pollOutput === undefined) return rest;
+  return { ...rest, outputSchema: { type: 'object', anyOf: [own, pollOutput] } };
 }
