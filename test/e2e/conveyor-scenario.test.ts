@@ -1,41 +1,22 @@
 /**
  * The foundation's acceptance scenario: the official SDK v2 client, over Streamable
  * HTTP, drives the generated Conveyor tools against the reference platform, once
- * per protocol revision.
+ * per protocol revision. The transport-independent steps (list, call, prompt, a long
+ * execution with progress) live in conveyor-scenario-steps.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  callOk,
+  checkToolList,
+  getGuidedRunPrompt,
+  runLongExecution,
+  type Structured,
+} from './conveyor-scenario-steps.js';
 import { type ConveyorStack, startConveyorStack } from './start-conveyor-stack.js';
 
 type Revision = '2025-11-25' | '2026-07-28';
-type Structured = Record<string, unknown>;
-
-const EXPECTED_TOOLS = [
-  'archive_workflow',
-  'cancel_execution',
-  'create_workflow',
-  'execute_workflow',
-  'get_connection',
-  'get_current_user',
-  'get_execution_status',
-  'get_workflow',
-  'get_workflow_block_schemas',
-  'list_block_types',
-  'list_connections',
-  'list_executions',
-  'list_schedules',
-  'list_workflows',
-  'list_workspaces',
-  'publish_workflow',
-  'retry_execution',
-  'search',
-  'set_workflow_active',
-  'submit_human_input',
-  'test_connection',
-  'toggle_schedule',
-  'update_workflow',
-];
 
 let stack: ConveyorStack;
 beforeAll(async () => {
@@ -65,16 +46,8 @@ describe.each(['2025-11-25', '2026-07-28'] as const)(
       await client?.close();
     });
 
-    async function call(name: string, args: Record<string, unknown>): Promise<Structured> {
-      const result = await client.callTool({ name, arguments: args });
-      const text = (result.content as { type: string; text?: string }[]).map((c) => c.text ?? '').join('\n');
-      expect(result.isError, `${name} failed: ${text}`).toBeFalsy();
-      const structured = result.structuredContent as Structured;
-      expect(structured, `${name} returned no structured content`).toBeDefined();
-      // The text rendering carries the same data for clients that ignore structuredContent.
-      expect(text.length).toBeGreaterThan(0);
-      return structured;
-    }
+    const call = (name: string, args: Record<string, unknown>): Promise<Structured> =>
+      callOk(client, name, args);
 
     async function pollStatus(workspaceId: string, executionId: string, until: (status: string) => boolean) {
       for (let i = 0; i < 200; i++) {
@@ -93,30 +66,17 @@ describe.each(['2025-11-25', '2026-07-28'] as const)(
       expect(client.getNegotiatedProtocolVersion()).toBe(revision);
     });
 
-    it('lists the curated tools with descriptions, valid names and correct hints', async () => {
-      const { tools } = await client.listTools();
-      const names = tools.map((t) => t.name).sort();
-      for (const name of EXPECTED_TOOLS) expect(names).toContain(name);
-      // Admin operations are excluded by the overlay.
-      expect(names.some((n) => /admin|suspend|all_users|revoke_any/.test(n))).toBe(false);
-      for (const tool of tools) {
-        expect(tool.name).toMatch(/^[A-Za-z0-9_.-]{1,64}$/);
-        expect(tool.description?.length ?? 0, tool.name).toBeGreaterThan(20);
-        expect(tool.inputSchema.type).toBe('object');
-        expect(tool.annotations, tool.name).toBeDefined();
-      }
-      const byName = new Map(tools.map((t) => [t.name, t]));
-      const hints = (name: string) => byName.get(name)?.annotations;
-      expect(hints('list_workspaces')).toMatchObject({ readOnlyHint: true, destructiveHint: false });
-      expect(hints('get_execution_status')).toMatchObject({ readOnlyHint: true });
-      expect(hints('create_workflow')).toMatchObject({ readOnlyHint: false, destructiveHint: false });
-      expect(hints('execute_workflow')).toMatchObject({ readOnlyHint: false, openWorldHint: true });
-      expect(hints('cancel_execution')).toMatchObject({ readOnlyHint: false, idempotentHint: true });
-      expect(hints('set_workflow_active')).toMatchObject({ readOnlyHint: false, idempotentHint: true });
-      const statusProps = (byName.get('get_execution_status')?.inputSchema.properties ?? {}) as Structured;
-      const logTail = statusProps['log_tail_lines'];
-      expect(logTail).toMatchObject({ default: 20, maximum: 200 });
-      expect(byName.get('execute_workflow')?.inputSchema.required ?? []).toContain('idempotency_key');
+    it('lists the curated tools with descriptions, valid names, correct hints and the wait arguments', async () => {
+      await checkToolList(client);
+    });
+
+    it('renders a prompt with its arguments', async () => {
+      await getGuidedRunPrompt(client);
+    });
+
+    it('runs a long execution with wait: true, reporting progress until it SUCCEEDED', async () => {
+      const { progress } = await runLongExecution(client, { label: revision });
+      expect(progress.map((p) => p.progress)).toEqual(progress.map((_, i) => i + 1));
     });
 
     it('runs the scenario: workspaces -> create -> update -> publish -> activate -> execute -> human input -> done', async () => {
