@@ -125,7 +125,9 @@ async function benchLeg(leg: Leg, spec: string, original: string): Promise<LegRe
   const problems: string[] = [];
   const expect = (runs: readonly Run[], what: string, ok: (r: Run) => boolean) => {
     const bad = runs.find((r) => !ok(r));
-    if (bad) problems.push(`${what}: exit ${bad.code}: ${lastLines(bad.stderr || bad.stdout)}`);
+    // A check that ran the pipeline says why on stdout (e.g. generator/ edited during the bench).
+    if (bad)
+      problems.push(`${what}: exit ${bad.code}: ${lastLines(bad.code === 0 ? bad.stdout : bad.stderr)}`);
   };
 
   await writeFile(spec, original);
