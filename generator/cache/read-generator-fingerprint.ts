@@ -1,6 +1,6 @@
 /**
  * The generator's fingerprint: a hash of its own source files, package.json and the
- * ts-morph that prints the modules. Part of every cache key, so editing the
+ * versions of the writer that prints the modules (code-block-writer) and of ts-morph. Part of every cache key, so editing the
  * generator (or upgrading its printer) never serves output of the previous one.
  */
 import { readdir, readFile } from 'node:fs/promises';
@@ -26,7 +26,7 @@ export async function computeGeneratorFingerprint(): Promise<string> {
     files.map(async (file) => `${relative(GENERATOR_DIR, file)}\n${await readFile(file, 'utf8')}`),
   );
   const pkg = await readFile(join(GENERATOR_DIR, '..', 'package.json'), 'utf8').catch(() => '');
-  return hashText(pkg, readTsMorphVersion(), ...parts);
+  return hashText(pkg, readPackageVersion('ts-morph'), readPackageVersion('code-block-writer'), ...parts);
 }
 
 async function listSourceFiles(dir: string): Promise<string[]> {
@@ -41,12 +41,11 @@ async function listSourceFiles(dir: string): Promise<string[]> {
   return nested.flat();
 }
 
-function readTsMorphVersion(): string {
+function readPackageVersion(name: string): string {
   try {
     const require = createRequire(import.meta.url);
-    const main = require.resolve('ts-morph');
-    // .../node_modules/ts-morph/dist/ts-morph.js -> its package.json, without loading the module.
-    const pkg = require(join(dirname(main), '..', 'package.json')) as { version?: string };
+    // .../node_modules/<name>/<folder>/<main>.js -> its package.json, without loading the module.
+    const pkg = require(join(dirname(require.resolve(name)), '..', 'package.json')) as { version?: string };
     return pkg.version ?? '';
   } catch {
     return '';

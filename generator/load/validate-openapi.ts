@@ -1,13 +1,13 @@
 /**
- * Schema validation with @apidevtools/swagger-parser, on a copy (it dereferences in place).
- * Findings are MCPGEN_SPEC_INVALID warnings (errors under strict): real-world documents are often
+ * Schema validation as @apidevtools/swagger-parser does it: for 2.0 swagger-parser itself, on a
+ * copy (it dereferences in place); for 3.x its checks with a validator compiled once. Findings are MCPGEN_SPEC_INVALID warnings (errors under strict): real-world documents are often
  * slightly invalid and still describe their API well enough to generate tools from.
  */
-import SwaggerParser from '@apidevtools/swagger-parser';
 import type { SourceRef } from '../diagnostics/diagnostic.js';
 import type { SpecVersion } from './detect-version.js';
 import { isPlainObject, parseJsonPointer, resolveJsonPointer } from './json-pointer.js';
 import type { LoadContext } from './load-context.js';
+import { loadSchemaValidator } from './load-schema-validator.js';
 import { type AjvError, type SchemaFinding, selectSchemaErrors } from './select-schema-errors.js';
 import { walkReferences } from './walk-references.js';
 
@@ -32,45 +32,85 @@ export async function validateOpenApi(
   input: ValidateOpenApiInput,
   context: Pick<LoadContext, 'report'>,
 ): Promise<void> {
+  if (input.version !== '2.0') {
+    await validateOpenApi3(input, input.version, context);
+    return;
+  }
   const copy = prepareCopy(input);
+  // Loaded for 2.0 only: a 3.x run does not pay for swagger-parser and its resolvers.
+  const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
   try {
-    // No resolver may fetch: external refs are off (and already reported by check-refs). For 3.x,
-    // whose schema accepts Reference Objects everywhere and which swagger-parser has no spec
-    // checks for, dereferencing only costs time (half a second on a 3 MB document): skip it.
-    await SwaggerParser.validate(copy as never, {
-      resolve: { external: false },
-      // (circular refs keep swagger-parser's default: its 2.0 spec checks need them followed.)
-      ...(input.version === '2.0' ? {} : { dereference: { excludedPathMatcher: () => true } }),
-    });
+    // No resolver may fetch: external refs are off (and already reported by check-refs).
+    // (circular refs keep swagger-parser's default: its 2.0 spec checks need them followed.)
+    await SwaggerParser.validate(copy as never, { resolve: { external: false } });
   } catch (error) {
-    const details = (error as { details?: unknown }).details;
-    if (Array.isArray(details)) {
-      reportSchemaErrors(selectSchemaErrors(details as AjvError[], input.unresolvedPointers), input, context);
-    } else {
-      const message = error instanceof Error ? error.message : String(error);
-      context.report({
-        code: 'MCPGEN_SPEC_INVALID',
-        source: input.at(''),
-        message: `The document does not validate: ${message.replace(/^Validation failed\.\s*/, '')}`,
-      });
-    }
+    reportFailure(error, input, context);
+  }
+}
+
+/**
+ * What swagger-parser's `validate` does for 3.x, without its costs: its document checks, then
+ * its schema validation with a validator compiled once (load-schema-validator.ts). It has no
+ * spec checks for 3.x, and 3.x schemas accept Reference Objects everywhere, so nothing needs
+ * dereferencing; the validator only reads, so no copy is made either.
+ */
+async function validateOpenApi3(
+  input: ValidateOpenApiInput,
+  version: '3.0' | '3.1',
+  context: Pick<LoadContext, 'report'>,
+): Promise<void> {
+  const { document } = input;
+  const info = document['info'];
+  if (document['paths'] === undefined && (version === '3.0' || document['webhooks'] === undefined)) {
+    reportFailure(new Error('it is not a valid OpenAPI API definition (no paths)'), input, context);
+    return;
+  }
+  if (isPlainObject(info) && typeof info['version'] === 'number') {
+    reportFailure(
+      new Error('API version number must be a string (e.g. "1.0.0") not a number.'),
+      input,
+      context,
+    );
+    return;
+  }
+  const validate = await loadSchemaValidator(version);
+  // The version was checked (and an unquoted number reported) by detect-version; the schema
+  // knows a fixed list of patch versions, so a newer patch is validated as the newest it knows.
+  const known = SUPPORTED_PATCH[version]!;
+  const checked = known.includes(String(document['openapi']))
+    ? document
+    : { ...document, openapi: known[known.length - 1] };
+  if (!validate(checked)) {
+    reportSchemaErrors(selectSchemaErrors(validate.errors ?? [], input.unresolvedPointers), input, context);
+  }
+}
+
+function reportFailure(
+  error: unknown,
+  input: ValidateOpenApiInput,
+  context: Pick<LoadContext, 'report'>,
+): void {
+  const details = (error as { details?: unknown }).details;
+  if (Array.isArray(details)) {
+    reportSchemaErrors(selectSchemaErrors(details as AjvError[], input.unresolvedPointers), input, context);
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    context.report({
+      code: 'MCPGEN_SPEC_INVALID',
+      source: input.at(''),
+      message: `The document does not validate: ${message.replace(/^Validation failed\.\s*/, '')}`,
+    });
   }
 }
 
 function prepareCopy(input: ValidateOpenApiInput): Record<string, unknown> {
   const copy = structuredClone(input.document);
-  // The version was checked (and an unquoted number reported) by detect-version; swagger-parser
-  // knows a fixed list of patch versions, so a newer patch is validated as the newest it knows.
-  if (input.version === '2.0') {
-    copy['swagger'] = '2.0';
-  } else {
-    const known = SUPPORTED_PATCH[input.version]!;
-    if (!known.includes(String(copy['openapi']))) copy['openapi'] = known[known.length - 1];
-  }
+  // The version was checked (and an unquoted number reported) by detect-version.
+  copy['swagger'] = '2.0';
   // 2.0 is dereferenced (its spec checks need it), and the dereferencer would follow `$ref` keys
   // inside example payloads; in the copy, only references in reference positions stay.
-  if (input.version === '2.0') dropLiteralRefs(copy);
-  if (input.version === '2.0' && input.unresolvedPointers.length > 0) {
+  dropLiteralRefs(copy);
+  if (input.unresolvedPointers.length > 0) {
     // Distinct stubs: two identical `$ref`s in one parameter list would be a uniqueItems error.
     const stubs: Record<string, unknown> = {};
     input.unresolvedPointers.forEach((pointer, index) => {
