@@ -4,9 +4,9 @@
  * generated files the stamp does not list (stale, the ones `generate` would prune).
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { listStaleFiles, mapConcurrently } from '../write/write-files.js';
+import { listStaleFiles } from '../write/write-files.js';
 
 export interface OutputState {
   readonly missing: readonly string[];
@@ -19,10 +19,11 @@ export async function readOutputState(
   expected: Readonly<Record<string, string>>,
 ): Promise<OutputState> {
   const paths = Object.keys(expected).sort();
-  const [states, stale] = await Promise.all([
-    mapConcurrently(paths, (path) => compareFile(join(outDir, path), expected[path]!)),
-    listStaleFiles(outDir, (path) => Object.hasOwn(expected, path)),
-  ]);
+  const listing = listStaleFiles(outDir, (path) => Object.hasOwn(expected, path));
+  // Synchronous on purpose: for a thousand small files readFileSync is several times faster than
+  // fs/promises (one thread-pool round trip per file instead of several).
+  const states = paths.map((path) => compareFile(join(outDir, path), expected[path]!));
+  const stale = await listing;
   return {
     missing: paths.filter((_, i) => states[i] === 'missing'),
     changed: paths.filter((_, i) => states[i] === 'changed'),
@@ -30,9 +31,13 @@ export async function readOutputState(
   };
 }
 
-async function compareFile(file: string, sha256: string): Promise<'same' | 'missing' | 'changed'> {
-  const bytes = await readFile(file).catch(() => undefined);
-  if (bytes === undefined) return 'missing';
+function compareFile(file: string, sha256: string): 'same' | 'missing' | 'changed' {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return 'missing';
+  }
   if (hash(bytes) === sha256) return 'same';
   // planWrite compares decoded text: invalid UTF-8 that decodes to the written text is no change.
   return hash(Buffer.from(bytes.toString('utf8'), 'utf8')) === sha256 ? 'same' : 'changed';

@@ -5,6 +5,7 @@
  * version of every package the generator imports and of each of their direct dependencies, so
  * an `npm update` of the YAML parser or the printer cannot leave a stamp claiming "current".
  */
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +60,7 @@ async function listImportedPackages(dir: string): Promise<string[]> {
         const path = join(folder, entry.name);
         if (entry.isDirectory()) return walk(path);
         if (!/\.(ts|js)$/.test(entry.name)) return;
-        const text = await readFile(path, 'utf8');
+        const text = readFileSync(path, 'utf8');
         for (const match of text.matchAll(
           /(?:\bfrom|\bimport\()\s*['"](@?[a-z0-9][\w.-]*(?:\/[\w.-]+)*)['"]/g,
         )) {
