@@ -19,6 +19,8 @@ export interface LegacyLeg {
   readonly handle: LegacyHttpHandler;
   /** Sends notifications/tools/list_changed to every connected client of this leg. */
   notifyToolsChanged(): void;
+  /** Ends the long-lived notification streams (shutdown: they would hold the server open). */
+  closeStreams(): void;
   close(): Promise<void>;
 }
 
@@ -28,6 +30,8 @@ export interface McpFetch {
   fetch(request: Request, parsedBody: unknown, authInfo?: AuthInfo): Promise<Response>;
   /** Tells connected clients the tool list changed: 2025 sessions' GET streams, 2026 listen streams. */
   notifyToolsChanged(): void;
+  /** Ends the 2025 sessions' GET streams, leaving calls in flight to finish. */
+  closeStreams(): void;
   close(): Promise<void>;
 }
 
@@ -55,13 +59,14 @@ export function createMcpFetch(options: CreateMcpFetchOptions): McpFetch {
     return {
       fetch: (request, parsedBody, authInfo) => handler.fetch(request, withBody(parsedBody, authInfo)),
       notifyToolsChanged: () => handler.notify.toolsChanged(),
+      closeStreams: () => {},
       close: handler.close,
     };
   }
   const created = options.createLegacyHandler(factory);
   const legacy: LegacyLeg =
     typeof created === 'function'
-      ? { handle: created, notifyToolsChanged: () => {}, close: async () => {} }
+      ? { handle: created, notifyToolsChanged: () => {}, closeStreams: () => {}, close: async () => {} }
       : created;
   const modern = createMcpHandler(factory, { ...shared, legacy: 'reject' });
   const classify = maxRequestBodySize === undefined ? {} : { maxRequestBodySize };
@@ -76,6 +81,7 @@ export function createMcpFetch(options: CreateMcpFetchOptions): McpFetch {
       modern.notify.toolsChanged();
       legacy.notifyToolsChanged();
     },
+    closeStreams: () => legacy.closeStreams(),
     async close() {
       await Promise.all([modern.close(), legacy.close()]);
     },

@@ -129,6 +129,9 @@ export function createSessionLegacyHandler(
     notifyToolsChanged: () => {
       for (const session of table.sessions()) session.notifyToolsChanged();
     },
+    closeStreams: () => {
+      for (const session of table.sessions()) session.transport.closeStandaloneSSEStream();
+    },
     close: async () => {
       clearInterval(sweeper);
       await table.closeAll();

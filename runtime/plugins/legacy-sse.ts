@@ -35,6 +35,7 @@ interface SseSession extends TableSession {
 
 export interface LegacySseRoutes {
   notifyToolsChanged(): void;
+  /** Ends every session's stream (at shutdown: each would hold the server open). */
   close(): Promise<void>;
 }
 
@@ -84,6 +85,12 @@ export function registerLegacySseRoutes(
       server.close().catch(() => {});
     };
     await server.connect(transport);
+    // The client went away: end the session, and the socket with it (an event stream's socket is
+    // never reused, and a half-closed one would hold the server's shutdown open).
+    reply.raw.on('close', () => {
+      transport.close().catch(() => {});
+      request.raw.socket?.destroy();
+    });
     return reply
       .header('content-type', 'text/event-stream')
       .header('cache-control', 'no-cache, no-transform')

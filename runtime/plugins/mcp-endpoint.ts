@@ -255,9 +255,12 @@ const mcpEndpoint: FastifyPluginAsync<McpEndpointOptions> = async (app, options)
           maxSessions: options.maxSessions ?? DEFAULT_MAX_SESSIONS,
           bodyLimit: MAX_REQUEST_BODY_BYTES,
         });
-  app.addHook('onClose', async () => {
-    await Promise.all([mcp.close(), sse?.close()]);
+  // Before Fastify waits for connections to end: notification streams never end on their own.
+  app.addHook('preClose', async () => {
+    mcp.closeStreams();
+    await sse?.close();
   });
+  app.addHook('onClose', async () => mcp.close());
 
   app.route({
     method: ['GET', 'POST', 'DELETE'],
