@@ -10,9 +10,10 @@
  *      (a dry run with the cache (a) filled); for information
  *
  * twice: from the TypeScript sources (bin/spec2mcp.js through tsx, as in a clone) and from the
- * built JavaScript (`scripts/build.mjs` into .tmp-gen/check-bench/dist, run with plain node, as
- * CI users of the package run it). Scratch output in .tmp-gen/ (gitignored).
- * `BENCH_CHECK_RUNS=5` sets the runs per measurement; `BENCH_CHECK_DIST=0` skips the built leg.
+ * built JavaScript (`npm run build`, then `SPEC2MCP_USE_DIST=1 node bin/spec2mcp.js`, as the Docker
+ * image and CI users of the package run it). Scratch output in .tmp-gen/ (gitignored).
+ * `BENCH_CHECK_RUNS=5` sets the runs per measurement; `BENCH_CHECK_DIST=0` skips the built leg;
+ * `BENCH_SKIP_BUILD=1` measures the dist/ there is instead of building it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -53,8 +54,7 @@ interface Leg {
   readonly name: string;
   /** Names its output folder. */
   readonly slug: string;
-  /** node arguments before the CLI's own: the entry point. */
-  readonly entry: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
 }
 
 interface LegResult {
@@ -65,12 +65,12 @@ interface LegResult {
   readonly problems: string[];
 }
 
-async function runOnce(args: readonly string[]): Promise<Run> {
+async function runOnce(args: readonly string[], env: Readonly<Record<string, string>>): Promise<Run> {
   const usageFile = join(scratch, `usage-${process.pid}-${Date.now()}.json`);
   const started = performance.now();
   const child = spawn(process.execPath, ['--import', REPORT_USAGE, ...args], {
     cwd: root,
-    env: { ...process.env, BENCH_USAGE_FILE: usageFile, NODE_COMPILE_CACHE: join(scratch, 'compile-cache') },
+    env: { ...process.env, ...env, BENCH_USAGE_FILE: usageFile },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const { code, stdout, stderr } = await collect(child);
@@ -121,7 +121,7 @@ function changeOneWord(text: string): string {
 async function benchLeg(leg: Leg, spec: string, original: string): Promise<LegResult> {
   const out = join(scratch, `out-${leg.slug}`);
   const cacheDir = join(root, 'node_modules', '.cache', 'spec2mcp', API_ID);
-  const cli = (...args: string[]) => runOnce([...leg.entry, ...args]);
+  const cli = (...args: string[]) => runOnce(['bin/spec2mcp.js', ...args], leg.env);
   const problems: string[] = [];
   const expect = (runs: readonly Run[], what: string, ok: (r: Run) => boolean) => {
     const bad = runs.find((r) => !ok(r));
@@ -151,20 +151,14 @@ async function benchLeg(leg: Leg, spec: string, original: string): Promise<LegRe
   return { leg, generate, check, fallback, problems };
 }
 
-/** Compiles the sources into the scratch folder (not dist/, which others may be using). */
-async function buildDist(): Promise<string | undefined> {
-  const outDir = join(scratch, 'dist');
+/** `npm run build` into dist/ (as bench/generation.ts does); false when it failed. */
+async function buildDist(): Promise<boolean> {
   const built = await collect(
-    spawn(process.execPath, ['scripts/build.mjs', '--outDir', outDir], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
+    spawn(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] }),
   );
-  if (built.code !== 0) {
-    console.log(`  build failed (exit ${built.code}): ${lastLines(built.stderr || built.stdout)}`);
-    return undefined;
-  }
-  return join(outDir, 'cli', 'spec2mcp.js');
+  if (built.code === 0) return true;
+  console.log(`  npm run build failed (exit ${built.code}): ${lastLines(built.stderr || built.stdout)}`);
+  return false;
 }
 
 function lastLines(text: string): string {
@@ -230,13 +224,17 @@ async function main(): Promise<void> {
   await cp(source, spec);
   const original = await readFile(spec, 'utf8');
 
-  const legs: Leg[] = [{ name: 'sources (tsx)', slug: 'sources', entry: ['bin/spec2mcp.js'] }];
+  const legs: Leg[] = [{ name: 'sources (tsx)', slug: 'sources', env: {} }];
   if (process.env['BENCH_CHECK_DIST'] !== '0') {
-    process.stdout.write('  building into .tmp-gen/check-bench/dist...');
-    const started = performance.now();
-    const entry = await buildDist();
-    process.stdout.write(` ${seconds(performance.now() - started)}\n`);
-    if (entry) legs.push({ name: 'built (node dist/)', slug: 'built', entry: [entry] });
+    let built = existsSync(join(root, 'dist', 'cli', 'spec2mcp.js'));
+    if (process.env['BENCH_SKIP_BUILD'] !== '1') {
+      process.stdout.write('  building dist/ (npm run build)...');
+      const started = performance.now();
+      built = await buildDist();
+      process.stdout.write(` ${seconds(performance.now() - started)}\n`);
+    }
+    if (built) legs.push({ name: 'built (dist/)', slug: 'built', env: { SPEC2MCP_USE_DIST: '1' } });
+    else console.log('  no dist/ build: the built leg is skipped');
   }
   const results: LegResult[] = [];
   for (const leg of legs) {
