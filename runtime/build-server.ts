@@ -126,6 +126,13 @@ const MAX_MCP_BODY_BYTES = 4 * 1024 * 1024;
 
 export const LOCALHOST_NAMES: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Serves a regenerated API (same toolsets, mode and settings) without a restart; see McpEndpoint.reload. */
+    reloadApi(api: ApiDefinition): void;
+  }
+}
+
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { api } = options;
   const baseUrl = resolveUpstreamBaseUrl(api, options.upstreamUrl);
@@ -226,6 +233,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(options.listAllTools === true && { listAllTools: true }),
     ...(credentialVault !== undefined && { credentialVault }),
     observeToolCall: app.metrics.observeToolCall,
+  });
+  app.decorate('reloadApi', (next: ApiDefinition) => {
+    app.mcpEndpoint.reload({
+      api: options.enforceRateLimits === false ? withoutRateLimits(next) : next,
+      tools: buildToolRegistry(next, {
+        ...(options.toolsets !== undefined && { toolsets: options.toolsets }),
+        ...(options.toolMode !== undefined && { mode: options.toolMode }),
+        ...(options.schemaCompiler !== undefined && { ajv: options.schemaCompiler }),
+      }),
+      prompts: buildPromptRegistry(next.prompts),
+    });
   });
   app.log.info(
     {

@@ -2,7 +2,12 @@
  * Loads a generated API module (`generated/<api>/index.ts`, or `index.js` in built output) by
  * dynamic import. `index.js` wins when both exist. `.ts` needs a TypeScript-aware loader (tsx in
  * development); the built runtime (`npm run build`, plain node) loads `dist/generated/<api>/index.js`.
+ *
+ * `watchApi` reloads the folder after each regeneration (serve --watch): `.ts` through tsx's
+ * `tsImport`, whose private module namespace re-reads every module of the graph; `.js` by a
+ * cache-busting query on the entry (changed tool modules under it stay cached until a restart).
  */
+import { type FSWatcher, watch } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,13 +15,16 @@ import type { ApiDefinition } from './define-tool.js';
 
 const ENTRY_FILES = ['index.js', 'index.ts'];
 
-export async function loadApi(dir: string): Promise<ApiDefinition> {
+export async function loadApi(dir: string, options: { fresh?: boolean } = {}): Promise<ApiDefinition> {
   const folder = resolve(dir);
   const entry = await findEntryFile(folder);
   if (entry === undefined) {
     throw new Error(`No generated API in ${folder}: expected ${ENTRY_FILES.join(' or ')}.`);
   }
-  const module = (await importEntry(entry)) as { api?: unknown; default?: unknown };
+  const module = (await (options.fresh === true ? importFresh(entry) : importEntry(entry))) as {
+    api?: unknown;
+    default?: unknown;
+  };
   const api = module.api ?? module.default;
   assertApiDefinition(api, entry);
   return api;
@@ -41,6 +49,70 @@ async function importEntry(entry: string): Promise<unknown> {
     }
     throw error;
   }
+}
+
+let generation = 0;
+
+/** Imports the entry as if for the first time, so a regenerated module graph is read again. */
+async function importFresh(entry: string): Promise<unknown> {
+  generation += 1;
+  const url = pathToFileURL(entry).href;
+  if (entry.endsWith('.ts')) {
+    const { tsImport } = await import('tsx/esm/api');
+    return tsImport(url, import.meta.url);
+  }
+  return import(`${url}?generation=${generation}`);
+}
+
+export interface WatchApiOptions {
+  /** Quiet time after the last change before reloading: a generation writes many files. */
+  readonly debounceMs?: number;
+  /** A reload that failed (a half-written file, a syntax error); the served API stays as it was. */
+  readonly onError?: (error: Error) => void;
+}
+
+/**
+ * Calls `onReload` with the freshly loaded API after files under `dir` change. Returns a function
+ * that stops watching. Reloads never overlap: changes during one lead to one more afterwards.
+ */
+export function watchApi(
+  dir: string,
+  onReload: (api: ApiDefinition) => void | Promise<void>,
+  options: WatchApiOptions = {},
+): () => void {
+  const folder = resolve(dir);
+  const debounceMs = options.debounceMs ?? 200;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let again = false;
+  const reload = async (): Promise<void> => {
+    try {
+      await onReload(await loadApi(folder, { fresh: true }));
+    } catch (error) {
+      options.onError?.(error as Error);
+    }
+  };
+  const run = () => {
+    if (running !== undefined) {
+      again = true;
+      return;
+    }
+    running = reload().finally(() => {
+      running = undefined;
+      if (again) {
+        again = false;
+        run();
+      }
+    });
+  };
+  const watcher: FSWatcher = watch(folder, { recursive: true }, () => {
+    clearTimeout(timer);
+    timer = setTimeout(run, debounceMs);
+  });
+  return () => {
+    clearTimeout(timer);
+    watcher.close();
+  };
 }
 
 async function findEntryFile(folder: string): Promise<string | undefined> {
