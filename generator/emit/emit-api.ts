@@ -3,9 +3,8 @@
  * prompts.ts, manifest.json (the tool surface `diff` compares) and catalog.md.
  * Pure: returns path -> content, sorted; `write/` puts them on disk.
  */
-import Handlebars from 'handlebars';
-import type { ApiIR, JsonSchema, ToolIR } from '../ir/types.js';
-import { CATALOG_TEMPLATE } from './catalog-template.js';
+import type { ApiIR, ToolIR } from '../ir/types.js';
+import { emitCatalog } from './emit-catalog.js';
 import { printLiteral } from './print-literal.js';
 
 export const MANIFEST_FORMAT = 1;
@@ -173,81 +172,6 @@ function argumentSources(tool: ToolIR): Record<string, string> {
   for (const p of body?.properties ?? []) if (!p.hidden) sources.push([p.argument, `body:${p.property}`]);
   sources.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return Object.fromEntries(sources);
-}
-
-let catalogTemplate: HandlebarsTemplateDelegate | undefined;
-
-/** Compiled once per process: `--watch` renders it on every save. */
-function compileCatalogTemplate(): HandlebarsTemplateDelegate {
-  if (catalogTemplate) return catalogTemplate;
-  const hb = Handlebars.create();
-  hb.registerHelper('cell', (value: unknown) =>
-    String(value ?? '')
-      .replace(/\r?\n+/g, ' ')
-      .replace(/\|/g, '\\|')
-      .trim(),
-  );
-  catalogTemplate = hb.compile(CATALOG_TEMPLATE, { noEscape: true, strict: false });
-  return catalogTemplate;
-}
-
-function emitCatalog(api: ApiIR): string {
-  return compileCatalogTemplate()({
-    specFile: `${api.id}/${api.provenance.specFile}`,
-    title: api.title,
-    serverName: api.server.name,
-    version: api.version,
-    prompts: api.prompts,
-    tools: api.tools.map((t) => ({
-      name: t.name,
-      anchor: t.name.toLowerCase().replace(/[^a-z0-9_-]/g, ''),
-      title: t.title,
-      description: t.description,
-      method: t.http.method.toUpperCase(),
-      path: t.http.path,
-      kind: t.annotations.readOnlyHint
-        ? 'read'
-        : t.annotations.destructiveHint
-          ? 'write, destructive'
-          : 'write',
-      hints: Object.entries(t.annotations)
-        .filter(([, v]) => v)
-        .map(([k]) => k.replace(/Hint$/, ''))
-        .join(', '),
-      scopes: t.scopes,
-      idempotency: t.idempotency,
-      toolsets: t.toolsets,
-      arguments: describeArguments(t.inputSchema),
-    })),
-  });
-}
-
-function describeArguments(
-  schema: JsonSchema,
-): { name: string; type: string; required: boolean; description: string }[] {
-  if (typeof schema !== 'object') return [];
-  const props = (schema['properties'] ?? {}) as Record<string, Record<string, unknown>>;
-  const required = new Set((schema['required'] as string[] | undefined) ?? []);
-  return Object.entries(props).map(([name, p]) => ({
-    name,
-    type: describeType(p),
-    required: required.has(name),
-    description: typeof p['description'] === 'string' ? p['description'] : '',
-  }));
-}
-
-function describeType(p: Record<string, unknown>): string {
-  const type = Array.isArray(p['type'])
-    ? p['type'].join(' or ')
-    : typeof p['type'] === 'string'
-      ? p['type']
-      : 'any';
-  const extras: string[] = [];
-  if (Array.isArray(p['enum'])) extras.push(`one of ${p['enum'].map((v) => JSON.stringify(v)).join(', ')}`);
-  if (p['default'] !== undefined) extras.push(`default ${JSON.stringify(p['default'])}`);
-  if (p['minimum'] !== undefined) extras.push(`min ${String(p['minimum'])}`);
-  if (p['maximum'] !== undefined) extras.push(`max ${String(p['maximum'])}`);
-  return extras.length > 0 ? `${type} (${extras.join('; ')})` : type;
 }
 
 /** One physical line: header comments must not be broken by spec text. */
