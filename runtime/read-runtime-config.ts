@@ -36,6 +36,8 @@ export interface RuntimeConfig {
   readonly sessionIdleSeconds?: number;
   /** SPEC2MCP_MAX_SESSIONS: most open 2025 sessions (and, separately, SSE streams) per instance. */
   readonly maxSessions?: number;
+  /** SPEC2MCP_WATCH=1 (serve --watch): reload the API folder when it is regenerated. */
+  readonly watch?: boolean;
 }
 
 export class RuntimeConfigError extends Error {
@@ -62,6 +64,7 @@ Environment:
                                 after this (default 1800); sessions live in one instance's memory
   SPEC2MCP_MAX_SESSIONS         most open 2025-era sessions per instance (default 10000); beyond it
                                 the least recently used idle one is closed, else 503
+  SPEC2MCP_WATCH                1: reload the API folder when it is regenerated (serve --watch)
 
 Idempotency, rate limits, audit:
   SPEC2MCP_STORE                sqlite (default), postgres or memory
@@ -180,6 +183,7 @@ export function readRuntimeConfig(env: NodeJS.ProcessEnv, argv: readonly string[
     ...(listTools === 'all' && { listAllTools: true }),
     ...(sessionIdleSeconds !== undefined && { sessionIdleSeconds }),
     ...(maxSessions !== undefined && { maxSessions }),
+    ...(env['SPEC2MCP_WATCH'] === '1' && { watch: true }),
   };
 }
 

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { destination } from 'pino';
 import { wireDefaultAuthorization } from './auth/wire-default-authorization.js';
 import { buildServer, type ServerOptions } from './build-server.js';
-import { loadApi } from './load-api.js';
+import { loadApi, watchApi } from './load-api.js';
 import { buildLoggerOptions } from './logger-options.js';
 import { type RuntimeConfig, RuntimeConfigError } from './read-runtime-config.js';
 
@@ -50,6 +50,7 @@ export async function startServer(
     auth: config.auth,
     ...(config.publicUrl !== undefined && { publicUrl: config.publicUrl }),
     ...(config.listAllTools === true && { listAllTools: true }),
+    ...(config.watch === true && { liveReload: true }),
     sessions: {
       ...(config.sessionIdleSeconds !== undefined && { idleSeconds: config.sessionIdleSeconds }),
       ...(config.maxSessions !== undefined && { maxSessions: config.maxSessions }),
@@ -67,6 +68,12 @@ export async function startServer(
   handleShutdownSignals(app, { timeoutMs: shutdownTimeoutMs });
 
   const address = await app.listen({ port: config.port, host: config.host });
+  if (config.watch === true) {
+    const stop = watchApi(config.apiDir, (next) => app.reloadApi(next), {
+      onError: (error) => app.log.warn({ err: error }, 'reload failed; still serving the previous API'),
+    });
+    app.server.once('close', stop);
+  }
   const path = app.mcpEndpoint.path.replace(':tenant', '{tenant}');
   app.log.info(
     { url: `${address}${path}`, auth: config.auth.mode },
