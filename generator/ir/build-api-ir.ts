@@ -2,7 +2,7 @@
  * The loaded document -> ApiIR: every operation that is not excluded becomes a
  * tool; root x-mcp becomes settings and prompts. Pure: no disk, no clock.
  */
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
 import type { DiagnosticSink, SourceRef } from '../diagnostics/diagnostic.js';
 import { buildAccess } from './build-access.js';
 import { buildRateLimits } from './build-rate-limits.js';
@@ -366,7 +366,7 @@ function buildPrompts(
       continue;
     }
     try {
-      Handlebars.precompile(template, { strict: false });
+      loadHandlebars().precompile(template, { strict: false });
     } catch (error) {
       sink.report({
         code: 'MCPGEN_PROMPT_INVALID',
@@ -393,4 +393,11 @@ function buildPrompts(
     });
   }
   return prompts.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+let handlebars: typeof import('handlebars') | undefined;
+/** Loaded when an overlay declares prompts: most APIs have none, and it is a large module. */
+function loadHandlebars(): typeof import('handlebars') {
+  handlebars ??= createRequire(import.meta.url)('handlebars') as typeof import('handlebars');
+  return handlebars;
 }
