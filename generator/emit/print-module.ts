@@ -58,19 +58,47 @@ export type ModuleStatement = ImportStatement | TypeAliasStatement | InterfaceSt
 const WRITER_OPTIONS = { indentNumberOfSpaces: 2, newLine: '\n', useSingleQuote: true } as const;
 const CLOSE_BRACE = '}'.charCodeAt(0);
 
+/**
+ * The writer looks at every character it is given; type texts (one line each, their string
+ * literals closed) come out of it unchanged, so it is given a short mark for each and the
+ * marks are replaced afterwards. Output types of large APIs run to kilobytes per module.
+ */
+const TYPE_MARK = /\u0000(\d+)\u0000/g;
+
 export function printModule(statements: readonly ModuleStatement[]): string {
   const writer = new CodeBlockWriter(WRITER_OPTIONS);
+  const types: string[] = [];
+  // Marks only when no doc (spec text, any character) could be mistaken for one; type texts
+  // print control characters escaped.
+  const marked = !statements.some(
+    (s) =>
+      s.kind !== 'import' &&
+      (hasMarkCharacter(s.docs) ||
+        (s.kind === 'interface' && s.properties.some((p) => hasMarkCharacter(p.docs)))),
+  );
+  const type: TypeText = (text) => {
+    if (!marked || text.includes('\n')) return text;
+    types.push(text);
+    return `\u0000${types.length - 1}\u0000`;
+  };
   for (const statement of statements) {
     // ts-morph's statement separator: a blank line after a block, else a new line.
     if (endsWithCloseBrace(writer)) writer.blankLineIfLastNot();
     else if (!writer.isAtStartOfFirstLineOfBlock()) writer.newLineIfLastNot();
-    writeStatement(writer, statement);
+    writeStatement(writer, statement, type);
   }
   writer.conditionalNewLine(!writer.isAtStartOfFirstLineOfBlock() && !writer.isLastNewLine());
-  return writer.toString();
+  const text = writer.toString();
+  return types.length > 0 ? text.replace(TYPE_MARK, (_, index: string) => types[Number(index)]!) : text;
 }
 
-function writeStatement(writer: CodeBlockWriter, statement: ModuleStatement): void {
+type TypeText = (text: string) => string;
+
+function hasMarkCharacter(docs: readonly string[] | undefined): boolean {
+  return docs?.some((doc) => doc.includes('\u0000')) ?? false;
+}
+
+function writeStatement(writer: CodeBlockWriter, statement: ModuleStatement, type: TypeText): void {
   writer.closeComment();
   switch (statement.kind) {
     case 'import':
@@ -82,7 +110,7 @@ function writeStatement(writer: CodeBlockWriter, statement: ModuleStatement): vo
       writeDocs(writer, statement.docs);
       writeExport(writer, statement.isExported);
       writer.write(`type ${statement.name}`);
-      writer.hangingIndent(() => writer.write(` = ${statement.type}`));
+      writer.hangingIndent(() => writer.write(` = ${type(statement.type)}`));
       writer.write(';');
       return;
     case 'interface':
@@ -90,7 +118,7 @@ function writeStatement(writer: CodeBlockWriter, statement: ModuleStatement): vo
       writeDocs(writer, statement.docs);
       writeExport(writer, statement.isExported);
       writer.write(`interface ${statement.name}`).space();
-      writer.inlineBlock(() => writeMembers(writer, statement));
+      writer.inlineBlock(() => writeMembers(writer, statement, type));
       return;
     case 'const':
       writeDocs(writer, statement.docs);
@@ -104,13 +132,13 @@ function writeStatement(writer: CodeBlockWriter, statement: ModuleStatement): vo
   }
 }
 
-function writeMembers(writer: CodeBlockWriter, statement: InterfaceStatement): void {
+function writeMembers(writer: CodeBlockWriter, statement: InterfaceStatement, type: TypeText): void {
   const indexSignatures = statement.indexSignatures ?? [];
   indexSignatures.forEach((signature, i) => {
     if (i === 0) separateMembers(writer);
     writer.conditionalNewLine(i > 0).closeComment();
     writer.write(`[${signature.keyName}: ${signature.keyType}]`);
-    writer.hangingIndent(() => writer.write(`: ${signature.returnType}`));
+    writer.hangingIndent(() => writer.write(`: ${type(signature.returnType)}`));
     writer.write(';');
   });
   statement.properties.forEach((property, i) => {
@@ -118,7 +146,7 @@ function writeMembers(writer: CodeBlockWriter, statement: InterfaceStatement): v
     writer.conditionalNewLine(i > 0).closeComment();
     writeDocs(writer, property.docs);
     writer.write(property.name).conditionalWrite(property.hasQuestionToken, '?');
-    writer.hangingIndent(() => writer.write(`: ${property.type}`));
+    writer.hangingIndent(() => writer.write(`: ${type(property.type)}`));
     writer.write(';');
   });
 }
