@@ -32,15 +32,14 @@ Usage:
       Tool-surface changes between two git refs, generated/ folders or spec folders; exit 1 on
       breaking ones. \`spec2mcp diff --help\` for details; docs/ci.md for the pull-request comment.
   spec2mcp serve <generatedDir> [--upstream URL] [--port N] [--host H] [--toolsets a,b]
-                [--mode all|dynamic] [--public-url URL] [--no-auth]
-      Serve a generated API over MCP (Streamable HTTP at /mcp). The upstream credential comes
+                [--mode all|dynamic] [--public-url URL] [--no-auth] [--watch]
+      Serve a generated API over MCP (Streamable HTTP at /mcp, HTTP+SSE at /sse for 2024-11-05
+      clients). --watch reloads the folder when it is regenerated. The upstream credential comes
       from SPEC2MCP_UPSTREAM_CREDENTIAL. --mode dynamic lists only the tool-discovery tools
       (SPEC2MCP_TOOL_MODE); --toolsets serves only those toolsets (SPEC2MCP_TOOLSETS).
       Callers need an OAuth access token or API token (SPEC2MCP_AUTH, default embedded;
       --public-url is SPEC2MCP_PUBLIC_URL). --no-auth serves without authentication, on
       127.0.0.1 only.
-  spec2mcp audit [--since 15m|ISO] [--until 15m|ISO] [--tool NAME] [--principal ID] [--outcome O]
-                [--limit N] [--json] [--data-dir DIR | --database-url URL]
   spec2mcp stdio <generatedDir> [--upstream URL] [--toolsets a,b] [--mode all|dynamic] [--read-only]
       Serve a generated API over stdio for desktop clients that start it themselves (Claude
       Desktop, Cursor, VS Code); credential from SPEC2MCP_UPSTREAM_CREDENTIAL, no OAuth.
@@ -48,6 +47,8 @@ Usage:
   spec2mcp bundle <generatedDir> [--out FILE] [--upstream URL]
       Write a Claude Desktop extension (<name>.mcpb): the stdio server in one file, a manifest
       that asks for the credential at install time; checked with the official validator.
+  spec2mcp audit [--since 15m|ISO] [--until 15m|ISO] [--tool NAME] [--principal ID] [--outcome O]
+                [--limit N] [--json] [--data-dir DIR | --database-url URL]
       List audited tool calls, newest first, from the store the server uses (SPEC2MCP_STORE,
       SPEC2MCP_DATA_DIR, SPEC2MCP_DATABASE_URL). \`spec2mcp audit --help\` for details.
   spec2mcp tokens create --name NAME --scopes mcp:read[,mcp:write] [--tenant T] [--workspaces a,b]
@@ -85,8 +86,6 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         const { runDiffCommand } = await import('./diff-command.js');
         return await runDiffCommand(rest);
       }
-      case 'clients': {
-        const { runClientsCommand } = await import('./clients-command.js');
       case 'stdio': {
         const { runStdioCommand } = await import('./stdio-command.js');
         return await runStdioCommand(rest);
@@ -95,6 +94,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         const { runBundleCommand } = await import('./bundle-command.js');
         return await runBundleCommand(rest);
       }
+      case 'clients': {
+        const { runClientsCommand } = await import('./clients-command.js');
         return await runClientsCommand(rest);
       }
       case undefined:
@@ -300,6 +301,7 @@ async function runServe(args: readonly string[]): Promise<number> {
     mode: { type: 'string' },
     'public-url': { type: 'string' },
     'no-auth': { type: 'boolean' },
+    watch: { type: 'boolean' },
   });
   const dir = positionals[0];
   if (!dir) throw new UsageError('serve needs the generated API folder, e.g. generated/conveyor');
@@ -310,6 +312,7 @@ async function runServe(args: readonly string[]): Promise<number> {
   if (typeof values.toolsets === 'string') env['SPEC2MCP_TOOLSETS'] = values.toolsets;
   if (typeof values.mode === 'string') env['SPEC2MCP_TOOL_MODE'] = values.mode;
   if (typeof values['public-url'] === 'string') env['SPEC2MCP_PUBLIC_URL'] = values['public-url'];
+  if (values.watch === true) env['SPEC2MCP_WATCH'] = '1';
   const noAuth = values['no-auth'] === true;
   if (noAuth) {
     env['SPEC2MCP_AUTH'] = 'none';
