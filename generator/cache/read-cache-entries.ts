@@ -8,6 +8,7 @@
  * each tool file of the output folder holds; the text is read from the output folder).
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type CachedOperation, type GenerationCache, type ModuleIndex, shardOf } from './generation-cache.js';
@@ -50,17 +51,24 @@ export async function readCachedModules(
   cache.disk.moduleIndex ??= await readJson<ModuleIndex>(join(dir, MODULE_INDEX_FILE));
   const index = cache.disk.moduleIndex;
   if (index?.outDir !== outDir || typeof index.files !== 'object') return read;
-  await Promise.all(
-    wanted.map(async ({ path, key }) => {
-      const recorded = index.files[path];
-      if (cache.modules.has(key) || recorded?.key !== key) return;
-      const text = await readFile(join(outDir, path), 'utf8').catch(() => undefined);
-      if (text === undefined || hashModuleText(text) !== recorded.sha256) return;
-      cache.modules.set(key, text);
-      read.add(path);
-    }),
-  );
+  // Synchronous reads: a thousand small files through the libuv pool took several times longer.
+  for (const { path, key } of wanted) {
+    const recorded = index.files[path];
+    if (cache.modules.has(key) || recorded?.key !== key) continue;
+    const text = readTextSync(join(outDir, path));
+    if (text === undefined || hashModuleText(text) !== recorded.sha256) continue;
+    cache.modules.set(key, text);
+    read.add(path);
+  }
   return read;
+}
+
+function readTextSync(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 export function hashModuleText(text: string): string {
