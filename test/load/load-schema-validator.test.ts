@@ -49,6 +49,26 @@ describe('loadSchemaValidator', () => {
     },
   );
 
+  it('given an invalid 2.0 document, want the errors swagger-parser reports', async () => {
+    const document = {
+      swagger: '2.0',
+      info: { title: 'T', version: '1' },
+      paths: {
+        '/items': { get: { parameters: [{ name: 'q', in: 'nowhere', type: 'string' }], responses: {} } },
+      },
+    };
+    const validate = await loadSchemaValidator('2.0');
+    expect(validate(document)).toBe(false);
+    let want: unknown[] = [];
+    try {
+      await SwaggerParser.validate(structuredClone(document) as never);
+    } catch (error) {
+      want = (error as { details?: unknown[] }).details ?? [];
+    }
+    expect(want.length).toBeGreaterThan(0);
+    expect(validate.errors).toEqual(want);
+  });
+
   it('given a valid document, want no errors', async () => {
     const validate = await loadSchemaValidator('3.1');
     const document = { openapi: '3.1.0', info: { title: 'T', version: '1' }, paths: {} };
