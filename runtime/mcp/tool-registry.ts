@@ -1,7 +1,13 @@
 /**
- * Everything per tool that does not depend on the request, built once at startup: the Ajv
- * validators, the compiled redaction paths, the MCP listing and the whole `tools/list` payload.
- * The per-request MCP server only looks entries up, so its cost does not grow with the tool count.
+ * Everything per tool that does not depend on the request, built once at startup: the compiled
+ * redaction paths, the MCP listing and the whole `tools/list` payload. The per-request MCP server
+ * only looks entries up, so its cost does not grow with the tool count.
+ *
+ * Ajv validators are compiled on a tool's first call (then cached, shared by equal schemas): code
+ * generation is ~1 ms per schema, most of the startup of a large API, and most tools of a large
+ * API are never called by a given server. Startup still checks every distinct schema against the
+ * JSON Schema meta-schema, its patterns and its local `$ref`s, which is what makes a compilation
+ * fail, so a broken schema stops the server at startup as before.
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -129,14 +135,17 @@ export function createSchemaCompiler(): Ajv2020 {
 }
 
 export function buildToolRegistry(api: ApiDefinition, options: BuildToolRegistryOptions = {}): ToolRegistry {
-  const compiler = createCachedCompiler(options.ajv ?? createSchemaCompiler());
+  const ajv = options.ajv ?? createSchemaCompiler();
+  const compiler = createCachedCompiler(ajv);
+  const lazy = createLazyCompiler(ajv, compiler);
   const tools = selectTools(api.tools, options.toolsets);
+  const listTools = indexListTools(tools);
   const entries = new Map<string, ToolRegistryEntry>();
   for (const tool of tools) {
     if (entries.has(tool.name)) throw new Error(`Duplicate tool name ${tool.name} in API ${api.id}.`);
-    entries.set(tool.name, buildEntry(compiler, tool, tools));
+    entries.set(tool.name, buildEntry(lazy, tool, listTools));
   }
-  attachWaits(entries, api, (tool) => buildEntry(compiler, tool, tools));
+  attachWaits(entries, api, (tool) => buildEntry(lazy, tool, listTools));
   const listing = [...entries.values()].map((entry) => entry.listing);
   const mode = options.mode ?? 'all';
   if (!TOOL_MODES.includes(mode))
@@ -214,7 +223,7 @@ type SchemaCompiler = (owner: string, field: string, schema: JsonSchema) => Vali
 
 /**
  * Compiles each distinct schema once: generated APIs repeat schemas (one resource schema as the
- * output of get/create/update), and at ~1 ms per compilation that is most of the startup time.
+ * output of get/create/update), and at ~1 ms per compilation that adds up.
  * Sharing is safe: validation is synchronous and `errors` is read right after the call.
  */
 function createCachedCompiler(ajv: Ajv2020): SchemaCompiler {
@@ -229,21 +238,133 @@ function createCachedCompiler(ajv: Ajv2020): SchemaCompiler {
       compiled.set(key, validate);
       return validate;
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`Tool ${owner}: ${field} does not compile: ${reason}`);
+      throw new Error(`Tool ${owner}: ${field} does not compile: ${describeError(error)}`);
     }
   };
+}
+
+/**
+ * Checks a schema now and returns a validator that compiles it on its first call. The check is
+ * what fails a compilation (meta-schema, patterns, local `$ref`s), once per distinct schema.
+ */
+function createLazyCompiler(ajv: Ajv2020, compile: SchemaCompiler): SchemaCompiler {
+  const checked = new Set<string>();
+  return (owner, field, schema) => {
+    const stripped = stripSchemaIdentity(schema);
+    // Equal schemas are frequent (one resource as the output of get/create/update): check one.
+    const key = JSON.stringify(stripped);
+    if (!checked.has(key)) {
+      checkSchema(ajv, owner, field, stripped);
+      checked.add(key);
+    }
+    let compiled: ValidateFunction | undefined;
+    const validate = ((data: unknown) => {
+      compiled ??= compile(owner, field, schema);
+      const valid = compiled(data) as boolean;
+      validate.errors = compiled.errors;
+      return valid;
+    }) as ValidateFunction;
+    validate.errors = null;
+    return validate;
+  };
+}
+
+function checkSchema(ajv: Ajv2020, owner: string, field: string, stripped: JsonSchema): void {
+  let problem: string | undefined;
+  try {
+    if (!ajv.validateSchema(stripped)) problem = `schema is invalid: ${ajv.errorsText(ajv.errors)}`;
+  } catch (error) {
+    problem = describeError(error);
+  }
+  problem ??= findCompileProblem(stripped);
+  if (problem !== undefined) throw new Error(`Tool ${owner}: ${field} does not compile: ${problem}`);
+}
+
+/**
+ * What Ajv would refuse to compile that the meta-schema does not catch: a `$ref` that does not
+ * point into the schema itself, a `pattern` (or `patternProperties` key) that is no regular
+ * expression under the `u` flag Ajv compiles with.
+ */
+function findCompileProblem(root: JsonSchema): string | undefined {
+  // Nested `$id`s and anchors change what a `$ref` means: then Ajv alone decides, at first call.
+  const text = JSON.stringify(root);
+  const checkRefs = !/"\$(id|anchor|dynamicAnchor)":/.test(text);
+  const visit = (node: unknown): string | undefined => {
+    if (typeof node !== 'object' || node === null) return undefined;
+    if (Array.isArray(node)) {
+      for (const item of node) {
+        const found = visit(item);
+        if (found !== undefined) return found;
+      }
+      return undefined;
+    }
+    const record = node as Record<string, unknown>;
+    const ref = record['$ref'];
+    if (checkRefs && typeof ref === 'string' && !resolvesLocally(root, ref))
+      return `can't resolve reference ${ref}`;
+    const patterns = [
+      ...(typeof record['pattern'] === 'string' ? [record['pattern']] : []),
+      ...Object.keys(readObject(record['patternProperties'])),
+    ];
+    for (const pattern of patterns) {
+      const problem = checkPattern(pattern);
+      if (problem !== undefined) return problem;
+    }
+    for (const [key, value] of Object.entries(record)) {
+      // `const`, `enum`, `default` and `examples` hold data, where `$ref` is just a property name.
+      if (DATA_KEYWORDS.has(key)) continue;
+      const found = visit(value);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  return visit(root);
+}
+
+function checkPattern(pattern: string): string | undefined {
+  try {
+    new RegExp(pattern, 'u');
+    return undefined;
+  } catch (error) {
+    return `pattern ${JSON.stringify(pattern)} is not a regular expression: ${describeError(error)}`;
+  }
+}
+
+function readObject(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples', 'example']);
+
+function resolvesLocally(root: JsonSchema, ref: string): boolean {
+  if (!ref.startsWith('#')) return false;
+  const pointer = decodeURIComponent(ref.slice(1));
+  if (pointer === '') return true;
+  if (!pointer.startsWith('/')) return false;
+  let node: unknown = root;
+  for (const token of pointer.slice(1).split('/')) {
+    const key = token.replaceAll('~1', '/').replaceAll('~0', '~');
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return false;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return true;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function buildEntry(
   compile: SchemaCompiler,
   tool: ToolDefinition,
-  tools: readonly ToolDefinition[],
+  listTools: ListToolIndex,
 ): ToolRegistryEntry {
   const validateInput = compile(tool.name, 'inputSchema', tool.inputSchema);
   const validateOutput =
     tool.outputSchema === undefined ? undefined : compile(tool.name, 'outputSchema', tool.outputSchema);
-  const listToolName = findListTool(tool, tools);
+  const listToolName = findListTool(tool, listTools);
   return {
     tool,
     listing: toListing(tool),
@@ -280,21 +401,36 @@ function toListing(tool: ToolDefinition): ToolListing {
   };
 }
 
-function findListTool(tool: ToolDefinition, tools: readonly ToolDefinition[]): string | undefined {
-  if (/(^|_)list(_|$)/.test(tool.name)) return undefined;
-  const candidates = tools
+/** The read-only list tools, with their path segments: scanned per tool, so split once. */
+type ListToolIndex = readonly { readonly tool: ToolDefinition; readonly segments: readonly string[] }[];
+
+function indexListTools(tools: readonly ToolDefinition[]): ListToolIndex {
+  return tools
     .filter((candidate) => /(^|_)list_/.test(candidate.name) && candidate.annotations.readOnlyHint)
-    .filter(
-      (candidate) => tool.toolsets.length === 0 || candidate.toolsets.some((t) => tool.toolsets.includes(t)),
-    );
-  // The list over the same resource first: most path segments in common, then by name.
-  const shared = (candidate: ToolDefinition) => sharedSegments(tool.http.path, candidate.http.path);
-  return candidates.sort((a, b) => shared(b) - shared(a) || (a.name < b.name ? -1 : 1))[0]?.name;
+    .map((tool) => ({ tool, segments: splitPath(tool.http.path) }));
 }
 
-function sharedSegments(left: string, right: string): number {
-  const a = left.split('/').filter(Boolean);
-  const b = right.split('/').filter(Boolean);
+function findListTool(tool: ToolDefinition, listTools: ListToolIndex): string | undefined {
+  if (/(^|_)list(_|$)/.test(tool.name)) return undefined;
+  const segments = splitPath(tool.http.path);
+  // The list over the same resource first: most path segments in common, then by name.
+  let best: { readonly name: string; readonly shared: number } | undefined;
+  for (const candidate of listTools) {
+    const { name, toolsets } = candidate.tool;
+    if (tool.toolsets.length > 0 && !toolsets.some((t) => tool.toolsets.includes(t))) continue;
+    const shared = sharedSegments(segments, candidate.segments);
+    if (best === undefined || shared > best.shared || (shared === best.shared && name < best.name)) {
+      best = { name, shared };
+    }
+  }
+  return best?.name;
+}
+
+function splitPath(path: string): string[] {
+  return path.split('/').filter(Boolean);
+}
+
+function sharedSegments(a: readonly string[], b: readonly string[]): number {
   let count = 0;
   while (count < a.length && count < b.length && a[count] === b[count]) count += 1;
   return count;

@@ -86,15 +86,13 @@ describe(`a ${TOOL_COUNT}-tool API`, () => {
     await app.close();
   });
 
-  it('compiles each distinct schema exactly once, at startup', () => {
-    // 1,000 distinct input schemas; the 1,000 output schemas are one repeated schema.
-    expect(compile).toHaveBeenCalledTimes(TOOL_COUNT + 1);
+  it('compiles no validator at startup (each on its first use)', () => {
+    expect(compile).not.toHaveBeenCalled();
   });
 
   it.each<{ revision: Revision }>([{ revision: '2025-11-25' }, { revision: '2026-07-28' }])(
     'serves all tools on $revision without compiling anything per request',
     async ({ revision }) => {
-      const compilationsAtStartup = compile.mock.calls.length;
       const connected = await connectClient(mcpUrl, revision);
       for (let round = 0; round < 3; round += 1) {
         const { tools } = await connected.client.listTools();
@@ -116,7 +114,8 @@ describe(`a ${TOOL_COUNT}-tool API`, () => {
         },
       ]);
       await connected.close();
-      expect(compile.mock.calls.length).toBe(compilationsAtStartup);
+      // update_item_0500's input schema, on the first revision's call; nothing on the second.
+      expect(compile).toHaveBeenCalledTimes(1);
     },
   );
 });
