@@ -33,7 +33,7 @@ import {
 import { type BuildApiOptions, buildApiIR, type SpecInput } from './ir/build-api-ir.js';
 import type { ApiIR, ToolIR } from './ir/types.js';
 import { type LoadedSpec, loadSpec } from './load/load-spec.js';
-import { readPreviousNames } from './load/read-previous-manifest.js';
+import { readPreviousNames, rememberWrittenNames } from './load/read-previous-manifest.js';
 import { planWrite, type WritePlan, writeFiles } from './write/write-files.js';
 
 export interface GenerateOptions {
@@ -177,6 +177,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
           allowExternalRefs: options.allowExternalRefs ?? false,
         },
       });
+  if (!options.dryRun) await rememberWrittenNames(outDir, api.tools);
   if (cache && modules) {
     if (!options.dryRun) await writeCacheEntries(cache, run, { outDir, modules: modules.written(files) });
     retainUsedEntries(cache, run);
