@@ -57,7 +57,9 @@ export function hashOperations(
  */
 export function hashPrintedTool(tool: ToolIR): string {
   const { source: _source, nameSource: _nameSource, ...printed } = tool;
-  return hashText(stringifyForKey(printed));
+  // A ToolIR is plain JSON data (it is printed as a literal), so no replacer is needed for
+  // Maps and Sets: the same text as stringifyForKey, several times faster on large schemas.
+  return hashText(JSON.stringify(printed));
 }
 
 /** Key of a tool module's text: the printed ToolIR, the module's header, the generator's fingerprint. */
