@@ -166,6 +166,17 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
 
   progress({ stage: 'write' });
   const current = { current: modules?.current ?? new Set<string>() };
+  // The cache is written beside the output rather than after it: both are mostly waiting on
+  // the disk. Its module index is safe to land first: a module is reused only when the file
+  // on disk hashes to what the index records.
+  const cacheWritten =
+    cache && modules && !options.dryRun
+      ? writeCacheEntries(cache, run, { outDir, modules: modules.written(files) }).then(
+          () => undefined,
+          // Held, not left unhandled, while the output is written; thrown after it.
+          (error: unknown) => ({ error }),
+        )
+      : undefined;
   const plan = options.dryRun
     ? await planWrite(outDir, files, current)
     : await writeFiles(outDir, files, {
@@ -177,11 +188,10 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
           allowExternalRefs: options.allowExternalRefs ?? false,
         },
       });
+  const cacheFailure = await cacheWritten;
+  if (cacheFailure) throw cacheFailure.error;
   if (!options.dryRun) await rememberWrittenNames(outDir, api.tools);
-  if (cache && modules) {
-    if (!options.dryRun) await writeCacheEntries(cache, run, { outDir, modules: modules.written(files) });
-    retainUsedEntries(cache, run);
-  }
+  if (cache && modules) retainUsedEntries(cache, run);
   clock.lap('write');
   return finish({ ok: true, api, files, outDir, plan });
 }
