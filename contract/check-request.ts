@@ -50,7 +50,7 @@ export function checkRequest(input: {
       continue;
     }
     // Text coerced to the schema's types first (Ajv validates a coerced root value too).
-    const checked = compiler.check(parameter.schema, raw.value, { coerce: true });
+    const checked = compiler.check(relaxOneOf(parameter.schema), raw.value, { coerce: true });
     if (checked.ok === false) {
       problems.push(
         `${parameter.in} parameter '${parameter.name}' = ${JSON.stringify(raw.value).slice(0, 80)}: ${checked.errors
@@ -71,6 +71,18 @@ export function checkRequest(input: {
   }
   problems.push(...checkBody(operation, request, compiler));
   return problems;
+}
+
+/**
+ * Text coerced to `oneOf: [integer, string]` matches both branches; for parameters, `oneOf` is read
+ * as `anyOf` (in the parameter's own schema, not in shared components).
+ */
+function relaxOneOf(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(relaxOneOf);
+  if (!isSchema(schema)) return schema;
+  return Object.fromEntries(
+    Object.entries(schema).map(([key, value]) => [key === 'oneOf' ? 'anyOf' : key, relaxOneOf(value)]),
+  );
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {

@@ -20,7 +20,8 @@ export interface SchemaCompiler {
 
 const MAX_ERRORS = 3;
 
-export function createSchemaCompiler(): SchemaCompiler {
+/** `shared`: schemas other schemas reference by `$id` (the document's normalized components). */
+export function createSchemaCompiler(shared: readonly { readonly $id: string }[] = []): SchemaCompiler {
   const create = (coerceTypes: false | 'array') => {
     const ajv = new Ajv2020({
       strict: false,
@@ -31,6 +32,14 @@ export function createSchemaCompiler(): SchemaCompiler {
       inlineRefs: false,
     });
     addFormats.default(ajv);
+    for (const schema of shared) {
+      try {
+        ajv.addSchema(schema as object);
+      } catch (error) {
+        // Schemas that reference it then fail to compile and are reported as unchecked, with this reason.
+        console.warn(`contract: ${schema.$id} could not be registered: ${(error as Error).message}`);
+      }
+    }
     return ajv;
   };
   const instances = { plain: create(false), coerce: create('array') };

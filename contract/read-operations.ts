@@ -1,12 +1,12 @@
 /**
  * The OpenAPI document (after overlays, Swagger 2.0 already in the 3.0 shape: generator/load) as the
- * operations `contract` checks requests and responses against. Schemas are converted to JSON Schema
- * 2020-12 with the generator's own conversion (nullable, boolean exclusive bounds, discriminators,
- * readOnly/writeOnly by direction), at full depth, once per operation and only when first used.
+ * operations `contract` checks requests and responses against. Schemas are normalized to JSON Schema
+ * 2020-12 per direction (normalize-schemas.ts), all up front, so the shared component definitions
+ * are complete before the first validator is compiled.
  */
-import { convertSchema, createSchemaContext, withDefs } from '../generator/ir/json-schema.js';
 import type { JsonSchema } from '../generator/ir/types.js';
 import type { LoadedSpec } from '../generator/load/load-spec.js';
+import { createSchemaNormalizer } from './normalize-schemas.js';
 import { isSchema } from './sample-values.js';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
@@ -50,14 +50,26 @@ export interface OperationIndex {
   readonly operations: readonly ContractOperation[];
   /** Query parameter names that carry credentials (apiKey schemes `in: query`): never undocumented. */
   readonly credentialQueryNames: ReadonlySet<string>;
-  /** The operation a request path (relative to the server base) and method address, if any. */
-  match(method: string, path: string): { operation: ContractOperation; pathValues: string[] } | undefined;
+  /**
+   * The operations a request path (relative to the server base) and method address: one, or several
+   * that differ only by a `#fragment` in the document.
+   */
+  match(method: string, path: string): { operations: ContractOperation[]; pathValues: string[] } | undefined;
   byKey(key: string): ContractOperation | undefined;
+  /** The shared definitions the operations' schemas reference: register them before compiling. */
+  readonly sharedSchemas: readonly { readonly $id: string; readonly $defs: Record<string, unknown> }[];
 }
 
-/** `GET` + `/pets/{petId}` -> `GET /pets/{}`. */
+/**
+ * `GET` + `/pets/{petId}` -> `GET /pets/{}`. A `#fragment` some documents add to tell apart
+ * operations on one path (`/files/{id}#get_shared_link`) never reaches the wire, so it is left out.
+ */
 export function operationKey(method: string, path: string): string {
-  return `${method.toUpperCase()} ${path.replace(/\{[^}]*\}/g, '{}')}`;
+  return `${method.toUpperCase()} ${wirePath(path).replace(/\{[^}]*\}/g, '{}')}`;
+}
+
+function wirePath(path: string): string {
+  return path.split('#')[0] ?? path;
 }
 
 interface RawOperation {
@@ -78,20 +90,16 @@ export function readOperations(
     }
     return current;
   };
-  const convert = (schema: unknown, mode: 'input' | 'output'): JsonSchema => {
-    if (schema === undefined) return {};
-    const defs = new Map<string, JsonSchema>();
-    const ctx = createSchemaContext({
+  const normalizers = {
+    input: createSchemaNormalizer({ direction: 'input', dialect, resolveRef: (ref) => spec.resolveRef(ref) }),
+    output: createSchemaNormalizer({
+      direction: 'output',
       dialect,
-      mode,
       resolveRef: (ref) => spec.resolveRef(ref),
-      defs,
-      maxDataDepth: Number.POSITIVE_INFINITY,
-      maxDescription: 0,
-    });
-    const converted = convertSchema(schema, ctx);
-    return typeof converted === 'boolean' ? converted : withDefs(converted as Record<string, unknown>, defs);
+    }),
   };
+  const convert = (schema: unknown, mode: 'input' | 'output'): JsonSchema =>
+    schema === undefined ? {} : (normalizers[mode].normalize(schema) as JsonSchema);
 
   const raw: RawOperation[] = [];
   const paths = isSchema(spec.document['paths']) ? spec.document['paths'] : {};
@@ -105,19 +113,17 @@ export function readOperations(
     }
   }
 
-  const built = new Map<string, ContractOperation>();
-  const build = (op: RawOperation): ContractOperation => {
-    const key = operationKey(op.method, op.path);
-    const cached = built.get(key);
-    if (cached) return cached;
-    const operation = buildOperation(op, key, resolve, convert);
-    built.set(key, operation);
-    return operation;
-  };
-  const rawByKey = new Map(raw.map((op) => [operationKey(op.method, op.path), op]));
+  const built = new Map<RawOperation, ContractOperation>();
+  const byKey = new Map<string, ContractOperation>();
+  for (const op of raw) {
+    const operation = buildOperation(op, operationKey(op.method, op.path), resolve, convert);
+    built.set(op, operation);
+    if (!byKey.has(operation.key)) byKey.set(operation.key, operation);
+  }
+  const build = (op: RawOperation): ContractOperation => built.get(op)!;
   // More literal characters first: `/pets/mine` is a better match than `/pets/{id}`.
   const routes = raw
-    .map((op) => ({ op, ...compilePathPattern(op.path) }))
+    .map((op) => ({ op, ...compilePathPattern(wirePath(op.path)) }))
     .sort((a, b) => b.literal - a.literal);
 
   const schemes = isSchema(spec.document['components'])
@@ -132,23 +138,22 @@ export function readOperations(
   }
 
   return {
-    get operations() {
-      return raw.map(build);
-    },
+    operations: [...built.values()],
     credentialQueryNames,
     match(method, path) {
       const lower = method.toLowerCase();
       for (const route of routes) {
         if (route.op.method !== lower) continue;
         const found = route.pattern.exec(path);
-        if (found) return { operation: build(route.op), pathValues: found.slice(1) };
+        if (!found) continue;
+        const key = operationKey(route.op.method, route.op.path);
+        const siblings = raw.filter((op) => operationKey(op.method, op.path) === key).map(build);
+        return { operations: siblings, pathValues: found.slice(1) };
       }
       return undefined;
     },
-    byKey(key) {
-      const op = rawByKey.get(key);
-      return op ? build(op) : undefined;
-    },
+    byKey: (key) => byKey.get(key),
+    sharedSchemas: [normalizers.input, normalizers.output].map((n) => ({ $id: n.id, $defs: n.defs })),
   };
 }
 

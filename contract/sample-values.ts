@@ -22,12 +22,13 @@ const MAX_OPTIONAL_DEPTH = 4;
 export const isSchema = (value: unknown): value is Schema =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Follows local `#/$defs/...` (and `#/components/schemas/...`) references inside `root`. */
+/** Follows `#/$defs/...` references (or `<id>#/...`: the part after `#`) inside `root`. */
 export function resolveLocalRef(schema: unknown, root: Schema, depth = 0): Schema | undefined {
   if (!isSchema(schema)) return schema === true ? {} : undefined;
   const ref = schema['$ref'];
   if (typeof ref !== 'string' || depth > 16) return schema;
-  const target = ref.startsWith('#/') ? walkPointer(root, ref.slice(2)) : undefined;
+  const at = ref.indexOf('#/');
+  const target = at >= 0 ? walkPointer(root, ref.slice(at + 2)) : undefined;
   if (target === undefined) return undefined;
   const { $ref: _ref, ...siblings } = schema;
   const resolved = resolveLocalRef(target, root, depth + 1);
@@ -235,7 +236,9 @@ export function sampleValue(schema: unknown, root: Schema, options: SampleOption
     const min = typeof resolved['minItems'] === 'number' ? resolved['minItems'] : 0;
     const max = typeof resolved['maxItems'] === 'number' ? resolved['maxItems'] : Number.POSITIVE_INFINITY;
     const prefix = Array.isArray(resolved['prefixItems']) ? resolved['prefixItems'] : [];
-    const length = Math.min(max, Math.max(min, optional ? 1 : 0, prefix.length));
+    // One item even when none is required: an empty list checks nothing (and a required array
+    // parameter sent empty is not sent at all).
+    const length = Math.min(max, Math.max(min, 1, prefix.length));
     const items = Array.from({ length }, (_, i) =>
       sampleValue(i < prefix.length ? prefix[i] : resolved['items'], root, options, depth + 1),
     );

@@ -18,10 +18,28 @@ export interface SynthesizedArguments {
   readonly problems: readonly string[];
 }
 
+/** The label of the minimal call: examples and values for the required arguments only. */
+export const REQUIRED_SET = 'required arguments';
+
 /** Not made up: the runner gives each call its own key, so no call replays another. */
 export const IDEMPOTENCY_ARGUMENT = 'idempotency_key';
 
-export function synthesizeArguments(inputSchema: unknown, compiler: SchemaCompiler): SynthesizedArguments {
+/**
+ * The operation's own schema per argument (path/query parameter, body property or whole body), at
+ * full depth: a tool's input schema may leave deep objects open to stay small, so object and array
+ * values are made from these instead, where the result still fits the input schema.
+ */
+export interface ArgumentSources {
+  readonly schemas: ReadonlyMap<string, unknown>;
+  /** What their references resolve in (`{$defs}` of the normalized document). */
+  readonly root: Record<string, unknown>;
+}
+
+export function synthesizeArguments(
+  inputSchema: unknown,
+  compiler: SchemaCompiler,
+  sources?: ArgumentSources,
+): SynthesizedArguments {
   const root = isSchema(inputSchema) ? inputSchema : {};
   const problems: string[] = [];
   const sets: ArgumentSet[] = [];
@@ -31,6 +49,14 @@ export function synthesizeArguments(inputSchema: unknown, compiler: SchemaCompil
       let args = asObject(sampleValue(root, root, { optional, examples }));
       delete args[IDEMPOTENCY_ARGUMENT];
       let checked = compiler.check(root, withKey(args, root));
+      if (sources !== undefined) {
+        const deeper = fromSources(args, sources, { optional, examples });
+        const deeperChecked = compiler.check(root, withKey(deeper, root));
+        if (deeperChecked.ok === true || checked.ok !== true) {
+          args = deeper;
+          checked = deeperChecked;
+        }
+      }
       // An optional argument that cannot be made valid is left out rather than losing the whole set.
       for (let tries = 0; optional && checked.ok === false && tries < 8; tries++) {
         const blamed = blamedArgument(checked.errors, args, root);
@@ -48,7 +74,7 @@ export function synthesizeArguments(inputSchema: unknown, compiler: SchemaCompil
     }
     problems.push(`no valid ${label} could be made from the input schema: ${reason}`);
   };
-  attempt('required arguments', false);
+  attempt(REQUIRED_SET, false);
   attempt('all arguments', true);
   return { sets, problems };
 }
@@ -62,6 +88,21 @@ export function withKey(
   return IDEMPOTENCY_ARGUMENT in properties
     ? { ...args, [IDEMPOTENCY_ARGUMENT]: 'contract-check-0001' }
     : args;
+}
+
+/** Object and array arguments made again from the operation's schema for them. */
+function fromSources(
+  args: Record<string, unknown>,
+  sources: ArgumentSources,
+  options: { optional: boolean; examples: boolean },
+): Record<string, unknown> {
+  const out = { ...args };
+  for (const [name, value] of Object.entries(args)) {
+    const schema = sources.schemas.get(name);
+    if (schema === undefined || typeof value !== 'object' || value === null) continue;
+    out[name] = sampleValue(schema, sources.root, options);
+  }
+  return out;
 }
 
 function asObject(value: unknown): Record<string, unknown> {

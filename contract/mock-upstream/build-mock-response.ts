@@ -8,7 +8,7 @@ import { isJsonMedia } from '../check-request.js';
 import { findResponse } from '../check-response.js';
 import type { SchemaCompiler } from '../compile-schemas.js';
 import type { ContractOperation } from '../read-operations.js';
-import { isSchema, sampleValue } from '../sample-values.js';
+import { sampleValue } from '../sample-values.js';
 
 export interface MockResponse {
   readonly status: number;
@@ -42,10 +42,12 @@ function statusNumber(status: string): number {
   return status.endsWith('XX') ? Number(`${status[0]}00`) : Number(status);
 }
 
+/** `definitions`: the normalized components the response schemas reference (`contract:output`). */
 export function buildMockResponse(
   operation: ContractOperation,
   status: number,
   compiler: SchemaCompiler,
+  definitions: Record<string, unknown>,
 ): MockResponse {
   const documented = findResponse(operation, status);
   const media =
@@ -70,7 +72,7 @@ export function buildMockResponse(
     };
   }
   const schema = media.schema ?? {};
-  const root = isSchema(schema) ? schema : {};
+  const root = { $defs: definitions };
   const candidates = [
     ...(media.example !== undefined ? [media.example.value] : []),
     sampleValue(schema, root, { optional: true }),

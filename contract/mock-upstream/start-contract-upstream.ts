@@ -69,6 +69,7 @@ export async function startContractUpstream(options: ContractUpstreamOptions): P
   const recorded = new Map<string, Exchange[]>();
   const unmatched: Exchange[] = [];
   const target = options.target?.replace(/\/+$/, '');
+  const outputDefinitions = operations.sharedSchemas.find((s) => s.$id === 'contract:output')?.$defs ?? {};
 
   app.all('/*', async (request, reply) => {
     const recordedRequest: RecordedRequest = {
@@ -78,15 +79,23 @@ export async function startContractUpstream(options: ContractUpstreamOptions): P
       body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
     };
     const path = request.url.split('?')[0] ?? '/';
-    const matched = operations.match(request.method, path);
-    const requestProblems = matched
-      ? checkRequest({
-          operation: matched.operation,
+    const candidates = operations.match(request.method, path);
+    // Operations that differ only by a #fragment: the request is judged by the one it fits best.
+    const checked = (candidates?.operations ?? [])
+      .map((operation) => ({
+        operation,
+        problems: checkRequest({
+          operation,
           request: recordedRequest,
-          pathValues: matched.pathValues,
+          pathValues: candidates!.pathValues,
           compiler,
           credentialQueryNames: operations.credentialQueryNames,
-        })
+        }),
+      }))
+      .sort((a, b) => a.problems.length - b.problems.length);
+    const matched = checked[0];
+    const requestProblems = matched
+      ? matched.problems
       : [`${request.method} ${path} matches no operation of the document`];
 
     let exchange: Exchange;
@@ -115,7 +124,7 @@ export async function startContractUpstream(options: ContractUpstreamOptions): P
       const cacheKey = `${operation.key} ${status}`;
       let answer = mockAnswers.get(cacheKey);
       if (answer === undefined) {
-        answer = buildMockResponse(operation, status, compiler);
+        answer = buildMockResponse(operation, status, compiler, outputDefinitions);
         mockAnswers.set(cacheKey, answer);
       }
       exchange = {

@@ -4,6 +4,7 @@
  */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { ApiError, createErrorBody } from './api-error.js';
+import { breakContract, type ContractBreak } from './break-contract.js';
 import type { RateLimitOptions } from './enforce-rate-limit.js';
 import { loadOpenApi } from './load-openapi.js';
 import { registerOperations } from './register-operations.js';
@@ -45,6 +46,8 @@ export interface BuildPlatformOptions {
   readonly latencyMs?: number;
   /** Requests per API key per window; default 600 per minute. */
   readonly rateLimit?: Partial<RateLimitOptions>;
+  /** Tests only: break the OpenAPI contract in one realistic way (break-contract.ts). */
+  readonly breakContract?: ContractBreak;
 }
 
 const platformStates = new WeakMap<FastifyInstance, PlatformState>();
@@ -129,6 +132,7 @@ export async function buildPlatform(options: BuildPlatformOptions = {}): Promise
     });
   }
 
+  if (options.breakContract !== undefined) breakContract(app, options.breakContract, model.basePath);
   registerOperations(app, {
     model,
     state,
