@@ -12,12 +12,18 @@ import { createErrorBody } from './api-error.js';
 export type ContractBreak = 'renamed-field' | 'wrong-status' | 'required-parameter';
 
 export function breakContract(app: FastifyInstance, kind: ContractBreak, basePath: string): void {
-  const route = (method: string, path: string) => (request: { method: string; routeOptions: { url?: string } }) =>
-    request.method === method && request.routeOptions.url === `${basePath}${path}`;
+  const route =
+    (method: string, path: string) => (request: { method: string; routeOptions: { url?: string } }) =>
+      request.method === method && request.routeOptions.url === `${basePath}${path}`;
   if (kind === 'renamed-field') {
     const isGetWorkflow = route('GET', '/workspaces/:workspaceId/workflows/:workflowId');
     app.addHook('preSerialization', async (request, reply, payload) => {
-      if (!isGetWorkflow(request) || reply.statusCode !== 200 || typeof payload !== 'object' || payload === null) {
+      if (
+        !isGetWorkflow(request) ||
+        reply.statusCode !== 200 ||
+        typeof payload !== 'object' ||
+        payload === null
+      ) {
         return payload;
       }
       const { updatedAt, ...rest } = payload as Record<string, unknown>;

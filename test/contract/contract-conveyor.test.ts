@@ -11,8 +11,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatReport } from '../../contract/format-report.js';
 import { type ContractReport, runContract } from '../../contract/run-contract.js';
-import { buildPlatform, DEMO_API_KEY } from '../../platform/conveyor/build-platform.js';
 import type { ContractBreak } from '../../platform/conveyor/break-contract.js';
+import { buildPlatform, DEMO_API_KEY } from '../../platform/conveyor/build-platform.js';
 import { repoRoot } from '../load/helpers.js';
 
 const specPath = path.join(repoRoot, 'specs/conveyor');
@@ -46,7 +46,10 @@ describe('contract on Conveyor', () => {
     // Every tool was called: required arguments, and a documented error the tool mapped to isError.
     for (const tool of report.tools) {
       expect(tool.cases.map((c) => c.label)[0], tool.tool).toBe('required arguments');
-      expect(tool.cases.some((c) => c.label.startsWith('documented error')), tool.tool).toBe(true);
+      expect(
+        tool.cases.some((c) => c.label.startsWith('documented error')),
+        tool.tool,
+      ).toBe(true);
     }
     const listWorkflows = report.tools.find((t) => t.tool === 'list_workflows')!;
     expect(listWorkflows.cases.map((c) => c.label)).toEqual([
@@ -103,25 +106,26 @@ describe('contract on Conveyor', () => {
     {
       breakage: 'required-parameter' as const,
       tool: 'list_executions',
-      reason: /refused a request that conforms to GET \/workspaces\/\{workspaceId\}\/executions \(HTTP 400\).*workflowId/,
+      reason:
+        /refused a request that conforms to GET \/workspaces\/\{workspaceId\}\/executions \(HTTP 400\).*workflowId/,
     },
-  ])('fails naming $tool when the platform breaks its contract: $breakage', { timeout: 120_000 }, async ({
-    breakage,
-    tool,
-    reason,
-  }) => {
-    const upstream = await startPlatform(breakage);
-    const report = await runContract({
-      specPath,
-      cwd: repoRoot,
-      upstream,
-      allowWrites: true,
-      upstreamCredential: DEMO_API_KEY,
-    });
-    expect(report.ok).toBe(false);
-    const failed = report.tools.filter((t) => t.outcome === 'failed').map((t) => t.tool);
-    expect(failed).toEqual([tool]);
-    expect(failuresOf(report, tool).join('\n')).toMatch(reason);
-    expect(formatReport(report)).toMatch(new RegExp(`✗ ${tool}\\s`));
-  });
+  ])(
+    'fails naming $tool when the platform breaks its contract: $breakage',
+    { timeout: 120_000 },
+    async ({ breakage, tool, reason }) => {
+      const upstream = await startPlatform(breakage);
+      const report = await runContract({
+        specPath,
+        cwd: repoRoot,
+        upstream,
+        allowWrites: true,
+        upstreamCredential: DEMO_API_KEY,
+      });
+      expect(report.ok).toBe(false);
+      const failed = report.tools.filter((t) => t.outcome === 'failed').map((t) => t.tool);
+      expect(failed).toEqual([tool]);
+      expect(failuresOf(report, tool).join('\n')).toMatch(reason);
+      expect(formatReport(report)).toMatch(new RegExp(`✗ ${tool}\\s`));
+    },
+  );
 });
