@@ -11,6 +11,7 @@ import { identityOf } from '../mcp/call-identity.js';
 import { LegacySseServerTransport } from '../mcp/legacy-sse-transport.js';
 import { SessionTable, type TableSession } from '../mcp/session-table.js';
 import { readTenant } from '../mcp/tenant-path.js';
+import { trackUnusedConnections } from './track-unused-connections.js';
 
 export interface LegacySseRoutesOptions {
   readonly factory: McpServerFactory;
@@ -35,7 +36,10 @@ interface SseSession extends TableSession {
 
 export interface LegacySseRoutes {
   notifyToolsChanged(): void;
-  /** Ends every session's stream (at shutdown: each would hold the server open). */
+  /**
+   * Ends every session's stream and every connection that never sent a request (at shutdown:
+   * each would hold the server open; track-unused-connections.ts says where the latter come from).
+   */
   close(): Promise<void>;
 }
 
@@ -46,6 +50,7 @@ export function registerLegacySseRoutes(
   // An open stream is never idle; the idle time only matters for the moment between open and use.
   const table = new SessionTable<SseSession>({ idleMs: 60_000, maxSessions: options.maxSessions });
   const servers = new Map<string, { sendToolListChanged(): unknown }>();
+  const unused = trackUnusedConnections(app.server);
   const bindingOf = (request: FastifyRequest, authInfo: AuthInfo | undefined) =>
     `${identityOf(authInfo).principal}\n${readTenant(request.params) ?? ''}`;
 
@@ -137,6 +142,9 @@ export function registerLegacySseRoutes(
     notifyToolsChanged() {
       for (const server of servers.values()) Promise.resolve(server.sendToolListChanged()).catch(() => {});
     },
-    close: () => table.closeAll(),
+    async close() {
+      await table.closeAll();
+      unused.destroy();
+    },
   };
 }
