@@ -160,25 +160,31 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
       mock: upstreamMode === 'mock',
       inputDefinitions: operations.sharedSchemas.find((s) => s.$id === 'contract:input')?.$defs ?? {},
     };
-    const queue = [...selected.run];
-    const worker = async () => {
-      const session = createClientSession(mcpUrl);
-      const context: ToolContext = { ...base, call: session.call };
-      try {
-        for (let tool = queue.shift(); tool !== undefined; tool = queue.shift()) {
-          const listedTool = listed.get(tool.name);
-          const result =
-            listedTool === undefined
-              ? finishTool(tool, [], [`${tool.name} is not in tools/list`], [], performance.now())
-              : await checkTool(tool, listedTool, context);
-          results.push(result);
-          options.onTool?.(result);
-        }
-      } finally {
-        await session.close();
+    const sessions = Array.from({ length: Math.max(1, options.concurrency ?? 4) }, () =>
+      createClientSession(mcpUrl),
+    );
+    try {
+      // Reads first, then writes, destructive ones last: against a real platform, a delete must not
+      // remove what a read is about to look at.
+      for (const phase of orderInPhases(selected.run)) {
+        const queue = [...phase];
+        const worker = async (session: ReturnType<typeof createClientSession>) => {
+          const context: ToolContext = { ...base, call: session.call };
+          for (let tool = queue.shift(); tool !== undefined; tool = queue.shift()) {
+            const listedTool = listed.get(tool.name);
+            const result =
+              listedTool === undefined
+                ? finishTool(tool, [], [`${tool.name} is not in tools/list`], [], performance.now())
+                : await checkTool(tool, listedTool, context);
+            results.push(result);
+            options.onTool?.(result);
+          }
+        };
+        await Promise.all(sessions.map(worker));
       }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
+    } finally {
+      await Promise.all(sessions.map((session) => session.close()));
+    }
     for (const exchange of upstream.takeUnmatched()) {
       failures.push(
         `${exchange.request.method} ${exchange.request.url}: ${exchange.requestProblems.join('; ')}`,
@@ -211,6 +217,13 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
     ms: performance.now() - started,
     ok: failures.length === 0 && results.every((r) => r.outcome !== 'failed'),
   };
+}
+
+function orderInPhases(tools: readonly ToolDefinition[]): ToolDefinition[][] {
+  const reads = tools.filter((t) => t.annotations.readOnlyHint);
+  const writes = tools.filter((t) => !t.annotations.readOnlyHint && !t.annotations.destructiveHint);
+  const destructive = tools.filter((t) => !t.annotations.readOnlyHint && t.annotations.destructiveHint);
+  return [reads, writes, destructive].filter((phase) => phase.length > 0);
 }
 
 function checkUrl(url: string): void {

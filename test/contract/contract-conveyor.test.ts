@@ -84,12 +84,15 @@ describe('contract on Conveyor', () => {
       upstream,
       readOnly: true,
       upstreamCredential: DEMO_API_KEY,
-      tools: ['list_workflows', 'create_workflow'],
+      tools: ['get_workflow', 'create_workflow'],
     });
     expect(report.tools.map((t) => [t.tool, t.outcome])).toEqual([
       ['create_workflow', 'skipped'],
-      ['list_workflows', 'passed'],
+      ['get_workflow', 'passed'],
     ]);
+    expect(formatReport(report)).toMatch(
+      /- create_workflow .*\n {4}! not called: a write tool, and --read-only is set/,
+    );
   });
 
   it.each([
