@@ -2,10 +2,17 @@
  * The server side of the HTTP+SSE transport of protocol 2024-11-05, which the v2 SDK no longer
  * ships: the client holds a GET event stream open, the server's first event names the endpoint
  * to POST messages to (`endpoint`), and every server message arrives on the stream as a `message`
- * event. POSTed messages are handed to the connected server through `receive`.
+ * event. POSTed messages are handed to the connected server through `receive`. A response is
+ * spaced from its request's last progress notification (space-progress-responses.ts).
  */
 import { randomUUID } from 'node:crypto';
-import type { JSONRPCMessage, MessageExtraInfo, Transport } from '@modelcontextprotocol/server';
+import type {
+  JSONRPCMessage,
+  MessageExtraInfo,
+  Transport,
+  TransportSendOptions,
+} from '@modelcontextprotocol/server';
+import { ProgressResponseSpacer } from './space-progress-responses.js';
 
 const KEEP_ALIVE_MS = 15_000;
 const encoder = new TextEncoder();
@@ -20,6 +27,11 @@ export class LegacySseServerTransport implements Transport {
   #controller: ReadableStreamDefaultController<Uint8Array> | undefined;
   #keepAlive: NodeJS.Timeout | undefined;
   #closed = false;
+  readonly #spacer = new ProgressResponseSpacer(async (message) => {
+    if (this.#closed)
+      throw new Error(`SSE session ${this.sessionId} is closed; the client has to reconnect.`);
+    this.#write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+  });
 
   /** `messagesPath`: where clients POST their messages; the session id is added as `?sessionId=`. */
   constructor(messagesPath: string) {
@@ -39,10 +51,8 @@ export class LegacySseServerTransport implements Transport {
     this.#keepAlive.unref();
   }
 
-  async send(message: JSONRPCMessage): Promise<void> {
-    if (this.#closed)
-      throw new Error(`SSE session ${this.sessionId} is closed; the client has to reconnect.`);
-    this.#write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    return this.#spacer.send(message, options);
   }
 
   /** A message the client POSTed for this session. */

@@ -5,6 +5,7 @@
  * Nothing but JSON-RPC may reach stdout; the caller logs to stderr.
  */
 import type { Readable, Writable } from 'node:stream';
+import type { JSONRPCMessage, TransportSendOptions } from '@modelcontextprotocol/server';
 import { StdioServerTransport, serveStdio } from '@modelcontextprotocol/server/stdio';
 import { Pool } from 'undici';
 import type { ApiDefinition } from '../define-tool.js';
@@ -12,6 +13,7 @@ import { LocalClaims } from '../idempotency/run-keyed-call.js';
 import type { CallLogger } from '../mcp/call-tool.js';
 import { createMcpServerFactory } from '../mcp/create-mcp-server.js';
 import { buildPromptRegistry } from '../mcp/prompt-registry.js';
+import { ProgressResponseSpacer } from '../mcp/space-progress-responses.js';
 import { buildToolRegistry, type ToolMode } from '../mcp/tool-registry.js';
 import { buildPoolOptions } from '../plugins/upstream-client.js';
 import { compileRateLimits } from '../rate-limit/check-rate-limits.js';
@@ -137,13 +139,21 @@ function selectApi(options: ServeStdioApiOptions): ApiDefinition {
   return api;
 }
 
-/** The SDK's stdio transport, telling us when it closed (stdin EOF or a close from either side). */
+/**
+ * The SDK's stdio transport, telling us when it closed (stdin EOF or a close from either side), and
+ * spacing a response from its last progress notification (space-progress-responses.ts).
+ */
 class NotifyingStdioTransport extends StdioServerTransport {
   readonly #onClosed: () => void;
+  readonly #spacer = new ProgressResponseSpacer((message) => super.send(message));
 
   constructor(stdin: Readable | undefined, stdout: Writable | undefined, onClosed: () => void) {
     super(stdin, stdout);
     this.#onClosed = onClosed;
+  }
+
+  override send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    return this.#spacer.send(message, options);
   }
 
   override async close(): Promise<void> {
