@@ -202,8 +202,11 @@ function readCpuMs(pid: number): number {
   }
 }
 
-/** Spawns the server and resolves with wall ms and CPU ms until its first tools/list answered. */
-async function measureStart(target: Target): Promise<Sample> {
+/**
+ * Spawns the server and resolves with wall ms and CPU ms until its first tools/list answered.
+ * `graceful`: stopped with SIGTERM and awaited (the warm-up: Node writes its compile cache at exit).
+ */
+async function measureStart(target: Target, graceful = false): Promise<Sample> {
   const port = await findFreePort();
   const started = performance.now();
   const child: ChildProcess = spawn(process.execPath, [...target.command], {
@@ -253,7 +256,11 @@ async function measureStart(target: Target): Promise<Sample> {
       await sleep(5);
     }
   } finally {
-    child.kill('SIGKILL');
+    if (graceful && child.exitCode === null) {
+      const exit = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
+      await exit;
+    } else child.kill('SIGKILL');
   }
 }
 
@@ -318,7 +325,7 @@ if (baseline !== undefined && baseline !== '') trees.unshift(prepareBaselineTree
 const targets = trees.flatMap(makeTargets);
 for (const target of targets) {
   if (target.auth === 'embedded') target.token = createToken(target, target.command[2] ?? '');
-  await measureStart(target); // warm-up: migrations, compile cache, page cache; not counted
+  await measureStart(target, true); // warm-up: migrations, compile cache, page cache; not counted
 }
 const samples = new Map<Target, Sample[]>(targets.map((target) => [target, []]));
 // Interleaved, so a burst of load on the shared machine hits every target alike.
@@ -349,5 +356,5 @@ console.log(
     `target < 50 KB of heap: ${perSession.heap < SESSION_TARGET_BYTES ? 'MET' : 'NOT MET'}`,
 );
 console.log(
-  '  heap (V8 heapUsed after GC) is what a session holds; RSS adds allocator and V8 heap growth slack, which the next sessions reuse.',
+  '  heap (V8 heapUsed after GC) is what a session holds; RSS also moves with allocator and V8 heap slack (reused by later sessions, or returned: it can even fall).',
 );

@@ -2,6 +2,7 @@
  * Loads a generated API, builds the server, listens, and shuts down gracefully on SIGINT/SIGTERM.
  * Shared by `runtime/main.ts` and `spec2mcp serve`.
  */
+import module from 'node:module';
 import { constants } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { destination } from 'pino';
@@ -68,6 +69,10 @@ export async function startServer(
   handleShutdownSignals(app, { timeoutMs: shutdownTimeoutMs });
 
   const address = await app.listen({ port: config.port, host: config.host });
+  // Node writes its compile cache (bin/spec2mcp.js, NODE_COMPILE_CACHE; Node 22.10+) at exit, so a
+  // server that is killed or crashes would compile everything again on each start. Written once
+  // the first requests had their turn; a no-op without a cache.
+  setTimeout(() => (module as { flushCompileCache?: () => void }).flushCompileCache?.(), 2000).unref();
   if (config.watch === true) {
     const stop = watchApi(config.apiDir, (next) => app.reloadApi(next), {
       onError: (error) => app.log.warn({ err: error }, 'reload failed; still serving the previous API'),
