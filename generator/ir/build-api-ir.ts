@@ -58,10 +58,11 @@ export function buildApiIR(spec: SpecInput, options: BuildApiOptions, sink: Diag
 
   const operations = collectOperations(doc, spec, sink);
   const built: { op: OperationInput; tool: ToolIR }[] = [];
+  // One resolver for all tools: schema conversion caches what depends only on the document by it.
+  const resolveRef = (ref: string) => spec.resolveRef(ref);
   for (const op of operations) {
     if (op.xmcp.excluded) continue;
-    const build = () =>
-      buildToolIR(op, { root, dialect, resolveRef: (r) => spec.resolveRef(r), sink, locate });
+    const build = () => buildToolIR(op, { root, dialect, resolveRef, sink, locate });
     built.push({ op, tool: options.memoizeTool ? options.memoizeTool(op, build) : build() });
   }
   // Names are settled over all tools at once, outside buildToolIR: a name depends on the

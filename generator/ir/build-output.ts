@@ -44,9 +44,33 @@ export function buildOutput(args: {
   const schema = isObject(media) ? media['schema'] : undefined;
   const mediaType = json.split(';')[0]!.trim();
   if (schema === undefined) return { responseMediaType: mediaType };
-  const outputSchema = convertWithinBudget(schema, args);
+  const outputSchema = convertOutputSchema(schema, args);
   if (outputSchema === undefined) return { responseMediaType: mediaType };
   return { outputSchema, responseMediaType: mediaType };
+}
+
+/**
+ * Output schemas by the text of the response schema, per document (its resolver): large APIs
+ * answer many operations with the same schema (Stripe: 416 responses, 202 distinct), and the
+ * conversion is a pure function of the schema, the dialect and the document. Tools share the
+ * result, as they already share the document's enum and example values it holds.
+ */
+const converted = new WeakMap<object, Map<string, JsonSchema | undefined>>();
+
+function convertOutputSchema(
+  schema: unknown,
+  args: { dialect: '3.0' | '3.1'; resolveRef: (ref: string) => unknown },
+): JsonSchema | undefined {
+  let byText = converted.get(args.resolveRef);
+  if (byText === undefined) {
+    byText = new Map();
+    converted.set(args.resolveRef, byText);
+  }
+  const key = `${args.dialect}\u0000${JSON.stringify(schema)}`;
+  if (byText.has(key)) return byText.get(key);
+  const result = convertWithinBudget(schema, args);
+  byText.set(key, result);
+  return result;
 }
 
 /**

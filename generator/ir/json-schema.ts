@@ -35,8 +35,9 @@ export interface SchemaContext {
    */
   readonly squeeze: 0 | 1 | 2 | 3;
   /**
-   * Stops the conversion (throws SchemaTooLarge) once the text and nodes converted so far pass
-   * this many bytes: a caller that would throw an oversized result away need not build all of it.
+   * Stops the conversion (throws SchemaTooLarge) before converting anything once planning it
+   * shows the result would pass this many bytes: a caller that would throw an oversized result
+   * away need not build it.
    */
   readonly abortAboveBytes?: number;
   /** Called once per schema nested deeper than maxDepth. */
@@ -51,9 +52,7 @@ interface SchemaState {
   plan?: DefPlan;
   readonly merged: WeakMap<object, Record<string, unknown>>;
   tooDeepReported: boolean;
-  /** Bytes of text and nodes converted so far, for abortAboveBytes. */
-  converted: number;
-  /** The same for the nodes planSchemas walked (each becomes at least `{}` in the result). */
+  /** Bytes planSchemas counted so far (a lower bound of the result's size), for abortAboveBytes. */
   planned: number;
 }
 
@@ -109,7 +108,7 @@ export function createSchemaContext(
         : Number.POSITIVE_INFINITY,
     squeeze: 0,
     ...input,
-    state: { merged: mergedCacheFor(input.resolveRef), tooDeepReported: false, converted: 0, planned: 0 },
+    state: { merged: mergedCacheFor(input.resolveRef), tooDeepReported: false, planned: 0 },
   };
 }
 
@@ -236,7 +235,7 @@ export function planSchemas(ctx: SchemaContext, roots: readonly unknown[]): void
       if (minDepth.has(ref)) continue;
       minDepth.set(ref, depth);
       const target = ctx.resolveRef(ref);
-      if (target !== undefined) scanNode(target, ctx, depth, 1, site);
+      if (target !== undefined) scanNode(target, ctx, depth, 1, site, true);
     }
   }
   const shared = [...uses.entries()]
@@ -260,33 +259,64 @@ function scanNode(
   depth: number,
   level: number,
   site: (ref: string, depth: number) => void,
+  /** A referenced schema: a description beside the reference may replace its own. */
+  isTarget = false,
 ): void {
   if (!isObject(node) || level > ctx.maxDepth) return;
   const normalized = normalizeNode(node, ctx);
-  if (ctx.abortAboveBytes !== undefined) countPlanned(normalized, ctx, depth);
   if (typeof normalized['$ref'] === 'string') {
+    // The reference itself; its siblings are counted where they are scanned.
+    if (ctx.abortAboveBytes !== undefined) countPlanned(ctx, 2);
     if (depth <= ctx.maxDataDepth) site(normalized['$ref'], depth);
     const siblings = Object.entries(normalized).filter(([key]) => key !== '$ref');
     if (siblings.length > 0) scanNode(Object.fromEntries(siblings), ctx, depth, level + 1, site);
     return;
   }
-  if (depth > ctx.maxDataDepth && isStructured(normalized)) return;
+  const summarized = depth > ctx.maxDataDepth && isStructured(normalized);
+  if (ctx.abortAboveBytes !== undefined) {
+    countPlanned(
+      ctx,
+      plannedBytes(normalized, ctx, depth, { description: !isTarget, properties: !summarized }),
+    );
+  }
+  if (summarized) return;
   forEachChild(normalized, ctx, (child, dataLevel) => {
     scanNode(child, ctx, depth + (dataLevel ? 1 : 0), level + 1, site);
   });
 }
 
 /**
- * What a planned node adds to the result at least: `{}`, and the part of its description no
- * trimming at its depth cuts (trimText keeps at least half the budget).
+ * What a planned node adds to the result at least: `{}`, the part of its description no
+ * trimming at its depth cuts (trimText keeps at least half the budget) unless a description
+ * beside a reference to it may take its place, and `"name":` of each property it keeps (none
+ * when the depth cap summarizes it).
  */
-function countPlanned(node: Record<string, unknown>, ctx: SchemaContext, depth: number): void {
-  const description = typeof node['description'] === 'string' ? node['description'].trim().length : 0;
+function plannedBytes(
+  node: Record<string, unknown>,
+  ctx: SchemaContext,
+  depth: number,
+  count: { readonly description: boolean; readonly properties: boolean },
+): number {
+  const description =
+    count.description && typeof node['description'] === 'string' ? node['description'].trim().length : 0;
   const kept = Math.min(description, Math.floor(descriptionBudget(ctx, depth) / 2));
-  ctx.state.planned += 2 + kept;
+  return 2 + kept + (count.properties ? propertyKeyBytes(node, ctx) : 0);
+}
+
+function countPlanned(ctx: SchemaContext, bytes: number): void {
+  ctx.state.planned += bytes;
   if (ctx.state.planned > (ctx.abortAboveBytes ?? Number.POSITIVE_INFINITY)) {
     throw new SchemaTooLarge(ctx.state.planned);
   }
+}
+
+/** `"name":` of each property the conversion keeps; nothing beyond the depth cap, where objects are summarized. */
+function propertyKeyBytes(node: Record<string, unknown>, ctx: SchemaContext): number {
+  const properties = node['properties'];
+  if (!isObject(properties)) return 0;
+  let bytes = 0;
+  for (const [key, sub] of Object.entries(properties)) if (!isHiddenInMode(sub, ctx)) bytes += key.length + 3;
+  return bytes;
 }
 
 /** Visits every subschema the conversion will keep (hidden properties skipped). */
@@ -330,7 +360,6 @@ export function defName(ref: string): string {
 function convertNode(node: unknown, ctx: SchemaContext, frame: Frame): JsonSchema {
   if (typeof node === 'boolean') return node;
   if (!isObject(node)) return {};
-  countConverted(ctx, 2);
   if (frame.level > ctx.maxDepth) {
     if (!ctx.state.tooDeepReported) ctx.onTooDeep?.(frame.pointer);
     ctx.state.tooDeepReported = true;
@@ -549,23 +578,10 @@ function applyText(
   // Arguments (the root's own properties) are read closely; deeper text gets the smaller budget.
   const max = descriptionBudget(ctx, frame.depth);
   const keepTitle = !description && title && !(frame.name !== undefined && sameWords(title, frame.name));
-  if (max > 0 && description) {
-    out['description'] = trimText(description, max);
-    countConverted(ctx, (out['description'] as string).length);
-  } else delete out['description'];
+  if (max > 0 && description) out['description'] = trimText(description, max);
+  else delete out['description'];
   if (max > 0 && keepTitle) out['title'] = trimText(title, max);
   else delete out['title'];
-}
-
-/**
- * Every converted node costs at least `{}`, every description its text: the sum stays below
- * the printed size (save a sibling's text replacing its target's), so passing the limit means
- * the result would be too large anyway.
- */
-function countConverted(ctx: SchemaContext, bytes: number): void {
-  if (ctx.abortAboveBytes === undefined) return;
-  ctx.state.converted += bytes;
-  if (ctx.state.converted > ctx.abortAboveBytes) throw new SchemaTooLarge(ctx.state.converted);
 }
 
 /**
