@@ -50,7 +50,11 @@ export function checkRequest(input: {
       continue;
     }
     // Text coerced to the schema's types first (Ajv validates a coerced root value too).
-    const checked = compiler.check(relaxOneOf(parameter.schema), raw.value, { coerce: true });
+    const schema = relaxOneOf(parameter.schema);
+    let checked = compiler.check(schema, raw.value, { coerce: true });
+    // Objects inside a parameter (OpenAPI `content` parameters, arrays of objects) travel as JSON text.
+    const parsed = checked.ok === false ? parseJsonText(raw.value) : undefined;
+    if (parsed !== undefined) checked = compiler.check(schema, parsed.value, { coerce: true });
     if (checked.ok === false) {
       problems.push(
         `${parameter.in} parameter '${parameter.name}' = ${JSON.stringify(raw.value).slice(0, 80)}: ${checked.errors
@@ -83,6 +87,19 @@ function relaxOneOf(schema: unknown): unknown {
   return Object.fromEntries(
     Object.entries(schema).map(([key, value]) => [key === 'oneOf' ? 'anyOf' : key, relaxOneOf(value)]),
   );
+}
+
+function parseJsonText(value: unknown): { value: unknown } | undefined {
+  const parse = (text: unknown): unknown => {
+    if (typeof text !== 'string' || !/^\s*[[{]/.test(text)) return text;
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  };
+  const parsed = Array.isArray(value) ? value.map(parse) : parse(value);
+  return JSON.stringify(parsed) === JSON.stringify(value) ? undefined : { value: parsed };
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {

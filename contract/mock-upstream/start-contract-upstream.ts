@@ -4,13 +4,13 @@
  * answers itself (a schema-valid success, or a documented error when asked); with a target URL it
  * forwards the request there (a staging platform) and checks the answer too.
  */
-import Fastify from 'fastify';
 import { request as sendRequest } from 'undici';
 import { checkRequest, type RecordedRequest } from '../check-request.js';
 import { checkResponse, type RecordedResponse } from '../check-response.js';
 import type { SchemaCompiler } from '../compile-schemas.js';
 import type { OperationIndex } from '../read-operations.js';
 import { buildMockResponse, type MockResponse, pickSuccessStatus } from './build-mock-response.js';
+import { startRecordingUpstream } from './start-recording-upstream.js';
 
 export interface Exchange {
   /** The matched operation's key (`GET /pets/{}`); absent when no operation matches. */
@@ -61,9 +61,6 @@ const NOT_FORWARDED = new Set([
 
 export async function startContractUpstream(options: ContractUpstreamOptions): Promise<ContractUpstream> {
   const { operations, compiler } = options;
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 });
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   const planned = new Map<string, number>();
   const mockAnswers = new Map<string, MockResponse>();
   const recorded = new Map<string, Exchange[]>();
@@ -71,15 +68,9 @@ export async function startContractUpstream(options: ContractUpstreamOptions): P
   const target = options.target?.replace(/\/+$/, '');
   const outputDefinitions = operations.sharedSchemas.find((s) => s.$id === 'contract:output')?.$defs ?? {};
 
-  app.all('/*', async (request, reply) => {
-    const recordedRequest: RecordedRequest = {
-      method: request.method,
-      url: request.url,
-      headers: request.headers,
-      body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
-    };
-    const path = request.url.split('?')[0] ?? '/';
-    const candidates = operations.match(request.method, path);
+  const exchangeOf = async (recordedRequest: RecordedRequest): Promise<Exchange> => {
+    const path = recordedRequest.url.split('?')[0] ?? '/';
+    const candidates = operations.match(recordedRequest.method, path);
     // Operations that differ only by a #fragment: the request is judged by the one it fits best.
     const checked = (candidates?.operations ?? [])
       .map((operation) => ({
@@ -96,72 +87,73 @@ export async function startContractUpstream(options: ContractUpstreamOptions): P
     const matched = checked[0];
     const requestProblems = matched
       ? matched.problems
-      : [`${request.method} ${path} matches no operation of the document`];
-
-    let exchange: Exchange;
+      : [`${recordedRequest.method} ${path} matches no operation of the document`];
+    const base = {
+      ...(matched && { operationKey: matched.operation.key }),
+      request: recordedRequest,
+      requestProblems,
+    };
     if (target !== undefined) {
-      exchange = await forward(target, recordedRequest, options.timeoutMs ?? 30_000).then(
-        (response) => ({
-          ...(matched && { operationKey: matched.operation.key }),
-          request: recordedRequest,
-          requestProblems,
-          response,
-          responseProblems: matched
-            ? checkResponse({ operation: matched.operation, response, compiler })
-            : [],
-        }),
-        (error: Error) => ({
-          ...(matched && { operationKey: matched.operation.key }),
-          request: recordedRequest,
-          requestProblems,
+      try {
+        const response = await forward(target, recordedRequest, options.timeoutMs ?? 30_000);
+        const responseProblems = matched
+          ? checkResponse({ operation: matched.operation, response, compiler })
+          : [];
+        return { ...base, response, responseProblems };
+      } catch (error) {
+        return {
+          ...base,
           responseProblems: [],
-          error: `${target} could not be reached: ${error.message}`,
-        }),
-      );
-    } else if (matched) {
-      const { operation } = matched;
-      const status = planned.get(operation.key) ?? pickSuccessStatus(operation);
-      const cacheKey = `${operation.key} ${status}`;
-      let answer = mockAnswers.get(cacheKey);
-      if (answer === undefined) {
-        answer = buildMockResponse(operation, status, compiler, outputDefinitions);
-        mockAnswers.set(cacheKey, answer);
+          error: `${target} could not be reached: ${(error as Error).message}`,
+        };
       }
-      exchange = {
-        operationKey: operation.key,
-        request: recordedRequest,
-        requestProblems,
-        response: answer,
-        responseProblems: [],
-        ...(answer.warning !== undefined && { warning: answer.warning }),
-      };
-    } else {
+    }
+    if (!matched) {
       const body = Buffer.from(JSON.stringify({ message: requestProblems[0] }));
-      exchange = {
-        request: recordedRequest,
-        requestProblems,
+      return {
+        ...base,
         response: { status: 404, contentType: 'application/json', body },
         responseProblems: [],
       };
     }
-    if (exchange.operationKey === undefined) unmatched.push(exchange);
-    else {
-      const list = recorded.get(exchange.operationKey) ?? [];
-      list.push(exchange);
-      recorded.set(exchange.operationKey, list);
+    const { operation } = matched;
+    const status = planned.get(operation.key) ?? pickSuccessStatus(operation);
+    const cacheKey = `${operation.key} ${status}`;
+    let answer = mockAnswers.get(cacheKey);
+    if (answer === undefined) {
+      answer = buildMockResponse(operation, status, compiler, outputDefinitions);
+      mockAnswers.set(cacheKey, answer);
     }
-    if (exchange.response === undefined) {
-      return reply.code(502).type('application/json').send({ message: exchange.error });
-    }
-    reply.code(exchange.response.status);
-    if (exchange.response.contentType !== undefined)
-      reply.header('content-type', exchange.response.contentType);
-    return reply.send(exchange.response.body);
-  });
+    return {
+      ...base,
+      response: answer,
+      responseProblems: [],
+      ...(answer.warning !== undefined && { warning: answer.warning }),
+    };
+  };
 
-  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const server = await startRecordingUpstream({
+    record: false,
+    answer: async (request) => {
+      const exchange = await exchangeOf(request);
+      if (exchange.operationKey === undefined) unmatched.push(exchange);
+      else recorded.set(exchange.operationKey, [...(recorded.get(exchange.operationKey) ?? []), exchange]);
+      if (exchange.response === undefined) {
+        return {
+          status: 502,
+          contentType: 'application/json',
+          body: JSON.stringify({ message: exchange.error }),
+        };
+      }
+      return {
+        status: exchange.response.status,
+        ...(exchange.response.contentType !== undefined && { contentType: exchange.response.contentType }),
+        body: exchange.response.body,
+      };
+    },
+  });
   return {
-    url,
+    url: server.url,
     answerWith(operationKey, status) {
       if (status === undefined) planned.delete(operationKey);
       else planned.set(operationKey, status);
@@ -174,7 +166,7 @@ export async function startContractUpstream(options: ContractUpstreamOptions): P
     takeUnmatched() {
       return unmatched.splice(0, unmatched.length);
     },
-    close: () => app.close(),
+    close: () => server.close(),
   };
 }
 

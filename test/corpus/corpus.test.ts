@@ -15,14 +15,17 @@ import path from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type RecordingUpstream as MockUpstream,
+  startRecordingUpstream as startMockUpstream,
+} from '../../contract/mock-upstream/start-recording-upstream.js';
+import { sampleArguments, sampleValue } from '../../contract/sample-values.js';
 import { deriveApiId, type GenerateResult, generate } from '../../generator/generate.js';
 import { buildServer } from '../../runtime/build-server.js';
 import type { ApiDefinition, ToolDefinition } from '../../runtime/define-tool.js';
 import { loadApi } from '../../runtime/load-api.js';
 import { repoRoot, requireCorpus } from '../load/helpers.js';
 import { connectClient } from '../runtime/connect-client.js';
-import { type MockUpstream, startMockUpstream } from './mock-upstream.js';
-import { sampleArguments, sampleValue } from './sample-values.js';
 import type { TypecheckReport } from './typecheck-files.js';
 
 // Throws (the file fails) when ../shared is missing: CI always has it.
