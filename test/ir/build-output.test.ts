@@ -121,4 +121,21 @@ describe('buildOutput', () => {
     // The full-depth try is what the limit stops.
     expect(() => at(3, OUTPUT_SCHEMA_BUDGET)).toThrow(SchemaTooLarge);
   });
+
+  it('two responses with the same schema text get one conversion (the same result), per document', () => {
+    const response = () => ({
+      '200': { content: { 'application/json': { schema: { $ref: '#/components/schemas/Item' } } } },
+    });
+    const first = build(response()).outputSchema;
+    expect(first).toEqual({ type: 'object', properties: { id: { type: 'string' } } });
+    expect(build(response()).outputSchema).toBe(first);
+    // Another document (another resolver) converts on its own.
+    const other = buildOutput({
+      responses: response(),
+      dialect: '3.1',
+      resolveRef: (ref) => resolveRef(ref),
+    });
+    expect(other.outputSchema).not.toBe(first);
+    expect(other.outputSchema).toEqual(first);
+  });
 });
