@@ -4,7 +4,7 @@
  * `contract` can serve what a spec generates without writing, type-checking or importing
  * TypeScript. test/contract/build-api-definition.test.ts keeps the two in step.
  */
-import type { ApiIR, ToolIR } from '../generator/ir/types.js';
+import type { ApiIR, ToolIR, WaitIR } from '../generator/ir/types.js';
 import type { ApiDefinition, ToolDefinition } from '../runtime/define-tool.js';
 
 export function buildApiDefinition(api: ApiIR): ApiDefinition {
@@ -66,5 +66,24 @@ function buildToolDefinition(tool: ToolIR): ToolDefinition {
     inputSchema: tool.inputSchema,
     ...(tool.outputSchema !== undefined && { outputSchema: tool.outputSchema }),
     response: tool.response,
+    ...(tool.wait?.pollTool !== undefined && { wait: buildToolWait(tool.wait, tool.wait.pollTool) }),
   } as ToolDefinition;
+}
+
+/** As emit-tool-module.ts's toToolWait: a tool that waits by polling another one. */
+function buildToolWait(wait: WaitIR, poll: string) {
+  return {
+    poll,
+    arguments: wait.arguments,
+    status: wait.status,
+    until: wait.until,
+    ...(wait.progressMessage !== undefined && { progressMessage: wait.progressMessage }),
+    intervalSeconds: wait.intervalSeconds,
+    maxIntervalSeconds: wait.maxIntervalSeconds,
+    timeoutSeconds: wait.timeoutSeconds,
+    maxTimeoutSeconds: wait.maxTimeoutSeconds,
+    argument: wait.argument,
+    secondsArgument: wait.secondsArgument,
+    default: wait.default,
+  };
 }

@@ -64,6 +64,8 @@ export function checkRequest(input: {
     }
   }
   const declaredQuery = new Set(operation.parameters.filter((p) => p.in === 'query').map((p) => p.name));
+  // A query written into the document's path key (`/responses?beta=true`) is part of the operation.
+  for (const name of new URLSearchParams(operation.path.split('?')[1] ?? '').keys()) declaredQuery.add(name);
   const openQuery = operation.parameters.some(
     (p) => p.in === 'query' && p.style === 'form' && p.explode && isObjectSchema(p.schema),
   );

@@ -27,6 +27,8 @@ export function createSchemaCompiler(shared: readonly { readonly $id: string }[]
       strict: false,
       logger: false,
       allErrors: false,
+      // Real documents carry schemas the meta-schema rejects (duplicate `required` items); Ajv reads them fine.
+      validateSchema: false,
       coerceTypes,
       code: { optimize: false },
       inlineRefs: false,

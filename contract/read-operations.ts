@@ -68,8 +68,9 @@ export function operationKey(method: string, path: string): string {
   return `${method.toUpperCase()} ${wirePath(path).replace(/\{[^}]*\}/g, '{}')}`;
 }
 
+/** The path as it goes on the wire: no `#fragment`, no `?query` some documents write into path keys. */
 function wirePath(path: string): string {
-  return path.split('#')[0] ?? path;
+  return path.split(/[#?]/)[0] ?? path;
 }
 
 interface RawOperation {
@@ -251,7 +252,8 @@ function defaultStyle(location: ContractParameter['in']): string {
 function compilePathPattern(template: string): { pattern: RegExp; literal: number } {
   const parts = template.split(/(\{[^}]+\})/);
   const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const source = parts.map((part) => (/^\{[^}]+\}$/.test(part) ? '([^/]*)' : escapeRegExp(part))).join('');
+  // A path parameter is never empty: `/runs/` is not `/runs/{id}` with no id.
+  const source = parts.map((part) => (/^\{[^}]+\}$/.test(part) ? '([^/]+)' : escapeRegExp(part))).join('');
   const literal = parts.filter((part) => !part.startsWith('{')).join('').length;
   return { pattern: new RegExp(`^${source}$`), literal };
 }

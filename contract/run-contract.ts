@@ -158,6 +158,11 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
       operations,
       compiler,
       mock: upstreamMode === 'mock',
+      operationIds: new Map(
+        generated.api.tools.flatMap((t) =>
+          t.operationId === undefined ? [] : [[t.name, t.operationId] as const],
+        ),
+      ),
       inputDefinitions: operations.sharedSchemas.find((s) => s.$id === 'contract:input')?.$defs ?? {},
     };
     const sessions = Array.from({ length: Math.max(1, options.concurrency ?? 4) }, () =>
@@ -367,6 +372,8 @@ function createClientSession(url: string): { call: CallTool; close(): Promise<vo
 
 interface ToolContext {
   readonly call: CallTool;
+  /** Tool name -> the operationId it was generated from. */
+  readonly operationIds: ReadonlyMap<string, string>;
   /** The normalized request-side components (`contract:input` `$defs`). */
   readonly inputDefinitions: Record<string, unknown>;
   readonly upstream: ContractUpstream;
@@ -401,31 +408,41 @@ async function checkTool(
   });
   const cases: CaseResult[] = [];
   context.upstream.take(key);
-  for (const set of synthesized.sets) {
-    cases.push(await callCase({ tool, listed, operation, set, context, expect: undefined }));
+  const found = operation;
+  context.upstream.expect(key, found.path);
+  try {
+    return await callCases(found);
+  } finally {
+    context.upstream.expect(key, undefined);
   }
-  const errorStatus = context.mock ? pickErrorStatus(operation) : undefined;
-  // The fullest call: the most likely to conform, so a failure says something about the error mapping.
-  const first = synthesized.sets.at(-1);
-  if (errorStatus !== undefined && first !== undefined) {
-    context.upstream.answerWith(key, errorStatus);
-    try {
-      cases.push(
-        await callCase({
-          tool,
-          listed,
-          operation,
-          set: { label: `documented error ${errorStatus}`, args: first.args },
-          context,
-          expect: errorStatus,
-        }),
-      );
-    } finally {
-      context.upstream.answerWith(key, undefined);
+
+  async function callCases(operation: ContractOperation): Promise<ToolContractResult> {
+    for (const set of synthesized.sets) {
+      cases.push(await callCase({ tool, listed, operation, set, context, expect: undefined }));
     }
+    const errorStatus = context.mock ? pickErrorStatus(operation) : undefined;
+    // The fullest call: the most likely to conform, so a failure says something about the error mapping.
+    const first = synthesized.sets.at(-1);
+    if (errorStatus !== undefined && first !== undefined) {
+      context.upstream.answerWith(key, errorStatus);
+      try {
+        cases.push(
+          await callCase({
+            tool,
+            listed,
+            operation,
+            set: { label: `documented error ${errorStatus}`, args: first.args },
+            context,
+            expect: errorStatus,
+          }),
+        );
+      } finally {
+        context.upstream.answerWith(key, undefined);
+      }
+    }
+    const warnings = [...synthesized.problems];
+    return finishTool(tool, cases, [], warnings, started);
   }
-  const warnings = [...synthesized.problems];
-  return finishTool(tool, cases, [], warnings, started);
 }
 
 /** Tool argument -> the operation's schema for what it fills (parameter, body property, whole body). */
@@ -453,7 +470,10 @@ function findArgumentSchemas(
   const parts = [resolved, ...(Array.isArray(resolved?.['allOf']) ? resolved['allOf'] : [])].map((part) =>
     resolveLocalRef(part, root),
   );
+  // A file argument is `{url}` or `{content_base64}` in the tool, bytes in the operation: kept as the tool says.
+  const files = new Set(body.files ?? []);
   for (const property of body.properties ?? []) {
+    if (files.has(property.property) || files.has(property.argument)) continue;
     const schema = parts
       .map((part) => (isSchema(part?.['properties']) ? part['properties'][property.property] : undefined))
       .find((found) => found !== undefined);

@@ -28,6 +28,11 @@ export interface Exchange {
 
 export interface ContractUpstream {
   readonly url: string;
+  /**
+   * Requests for `operationKey` are for the operation with this document path (of several that differ
+   * only by a #fragment) until called with undefined: its checks and mock answers apply.
+   */
+  expect(operationKey: string, path: string | undefined): void;
   /** Mock mode: answer `status` to every request for the operation until called with undefined. */
   answerWith(operationKey: string, status: number | undefined): void;
   /** The exchanges recorded for an operation since the last take, oldest first. */
@@ -62,6 +67,7 @@ const NOT_FORWARDED = new Set([
 export async function startContractUpstream(options: ContractUpstreamOptions): Promise<ContractUpstream> {
   const { operations, compiler } = options;
   const planned = new Map<string, number>();
+  const expected = new Map<string, string>();
   const mockAnswers = new Map<string, MockResponse>();
   const recorded = new Map<string, Exchange[]>();
   const unmatched: Exchange[] = [];
@@ -83,7 +89,12 @@ export async function startContractUpstream(options: ContractUpstreamOptions): P
           credentialQueryNames: operations.credentialQueryNames,
         }),
       }))
-      .sort((a, b) => a.problems.length - b.problems.length);
+      .sort(
+        (a, b) =>
+          Number(expected.get(b.operation.key) === b.operation.path) -
+            Number(expected.get(a.operation.key) === a.operation.path) ||
+          a.problems.length - b.problems.length,
+      );
     const matched = checked[0];
     const requestProblems = matched
       ? matched.problems
@@ -118,7 +129,7 @@ export async function startContractUpstream(options: ContractUpstreamOptions): P
     }
     const { operation } = matched;
     const status = planned.get(operation.key) ?? pickSuccessStatus(operation);
-    const cacheKey = `${operation.key} ${status}`;
+    const cacheKey = `${operation.label} ${status}`;
     let answer = mockAnswers.get(cacheKey);
     if (answer === undefined) {
       answer = buildMockResponse(operation, status, compiler, outputDefinitions);
@@ -154,6 +165,10 @@ export async function startContractUpstream(options: ContractUpstreamOptions): P
   });
   return {
     url: server.url,
+    expect(operationKey, path) {
+      if (path === undefined) expected.delete(operationKey);
+      else expected.set(operationKey, path);
+    },
     answerWith(operationKey, status) {
       if (status === undefined) planned.delete(operationKey);
       else planned.set(operationKey, status);
