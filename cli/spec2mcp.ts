@@ -31,6 +31,11 @@ Usage:
   spec2mcp diff <old> <new> [--format text|markdown|json] [--allow-breaking]
       Tool-surface changes between two git refs, generated/ folders or spec folders; exit 1 on
       breaking ones. \`spec2mcp diff --help\` for details; docs/ci.md for the pull-request comment.
+  spec2mcp contract <specDir> [--upstream mock|URL] [--read-only] [--allow-writes] [--junit FILE]
+                   [--tools a,b]
+      Call every tool through a real MCP client against a mock built from the OpenAPI document (or
+      a staging URL) and check requests, results and error mapping; exit 1 on a failure.
+      \`spec2mcp contract --help\` for details; docs/contract.md.
   spec2mcp serve <generatedDir> [--upstream URL] [--port N] [--host H] [--toolsets a,b]
                 [--mode all|dynamic] [--public-url URL] [--no-auth] [--watch]
       Serve a generated API over MCP (Streamable HTTP at /mcp, HTTP+SSE at /sse for 2024-11-05
@@ -93,6 +98,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       case 'bundle': {
         const { runBundleCommand } = await import('./bundle-command.js');
         return await runBundleCommand(rest);
+      }
+      case 'contract': {
+        const { runContractCommand } = await import('./contract-command.js');
+        return await runContractCommand(rest);
       }
       case 'clients': {
         const { runClientsCommand } = await import('./clients-command.js');
