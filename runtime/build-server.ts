@@ -24,6 +24,7 @@ import mcpEndpoint from './plugins/mcp-endpoint.js';
 import metrics from './plugins/metrics.js';
 import resourceServer from './plugins/resource-server.js';
 import storePlugin from './plugins/store.js';
+import { trackUnusedConnections } from './plugins/track-unused-connections.js';
 import upstreamClient from './plugins/upstream-client.js';
 import type { StoreConfig } from './stores/create-store.js';
 import type { Store } from './stores/store-types.js';
@@ -233,6 +234,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(options.listAllTools === true && { listAllTools: true }),
     ...(credentialVault !== undefined && { credentialVault }),
     observeToolCall: app.metrics.observeToolCall,
+  });
+  // After the endpoint's own preClose (registered above) ended its streams: a connection that never
+  // sent a byte (undici leaves one when a client aborts an event stream, on /mcp as on /sse) would
+  // otherwise hold app.close() open for as long as the client keeps it.
+  const unused = trackUnusedConnections(app.server);
+  app.addHook('preClose', async () => {
+    unused.destroy();
   });
   app.decorate('reloadApi', (next: ApiDefinition) => {
     app.mcpEndpoint.reload({
