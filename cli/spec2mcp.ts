@@ -8,15 +8,9 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
-import { createGenerationCache, type GenerationCache } from '../generator/cache/generation-cache.js';
-import { findCacheDir } from '../generator/cache/read-cache-entries.js';
-import { checkWithStamp } from '../generator/check/check-with-stamp.js';
-import { deriveApiId } from '../generator/derive-api-id.js';
-import { formatDiagnostic, sortDiagnostics } from '../generator/diagnostics/diagnostic.js';
+// Generator modules are imported where generate, check and watch use them: `serve` loads none.
+import type { GenerationCache } from '../generator/cache/generation-cache.js';
 import type { GenerateOptions } from '../generator/generate.js';
-import { formatMs, formatSummary } from './format-summary.js';
-import { createProgressReporter } from './report-progress.js';
-import { watchSpecs } from './watch-specs.js';
 
 const USAGE = `spec2mcp — generate MCP servers from OpenAPI documents and overlays
 
@@ -150,6 +144,11 @@ async function runGenerate(args: readonly string[], check: boolean): Promise<num
   if (values.out && specs.length > 1) throw new UsageError('--out works with one spec at a time.');
   if (values.watch && check) throw new UsageError('--watch works with generate, not check.');
   const overlays = Array.isArray(values.overlay) ? (values.overlay as string[]) : [];
+  const [{ createGenerationCache }, { findCacheDir }, { deriveApiId }] = await Promise.all([
+    import('../generator/cache/generation-cache.js'),
+    import('../generator/cache/read-cache-entries.js'),
+    import('../generator/derive-api-id.js'),
+  ]);
   const runs: SpecRun[] = await Promise.all(
     specs.map(async (specPath) => ({
       specPath,
@@ -182,8 +181,10 @@ interface SpecRun {
 
 /** Generates (or checks) one API and prints diagnostics and the summary; true when it succeeded. */
 async function generateOne(run: SpecRun, check: boolean): Promise<boolean> {
+  const { formatMs, formatSummary } = await import('./format-summary.js');
   let unstamped = '';
   if (check) {
+    const { checkWithStamp } = await import('../generator/check/check-with-stamp.js');
     const started = performance.now();
     const stamped = await checkWithStamp(run.options);
     if (stamped.decided) {
@@ -193,7 +194,13 @@ async function generateOne(run: SpecRun, check: boolean): Promise<boolean> {
     unstamped = `; ran the pipeline: ${stamped.reason}`;
   }
   // Loaded here: a check the stamp settles never loads the pipeline (nor ts-morph under it).
-  const { generate } = await import('../generator/generate.js');
+  const [{ generate }, { formatDiagnostic, sortDiagnostics }, { createProgressReporter }] = await Promise.all(
+    [
+      import('../generator/generate.js'),
+      import('../generator/diagnostics/diagnostic.js'),
+      import('./report-progress.js'),
+    ],
+  );
   const progress = createProgressReporter(run.specPath, process.stderr);
   const result = await generate({ ...run.options, cache: run.cache, onProgress: (p) => progress.update(p) });
   progress.finish();
@@ -244,6 +251,7 @@ function reportCheck(
  * A run with errors prints them and writes nothing; the next save tries again.
  */
 async function watchAndRegenerate(runs: readonly SpecRun[], overlays: readonly string[]): Promise<number> {
+  const { watchSpecs } = await import('./watch-specs.js');
   const state = runs.map(() => ({ running: false, pending: false }));
   const regenerate = async (index: number): Promise<void> => {
     const run = runs[index];

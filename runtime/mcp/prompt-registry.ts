@@ -1,10 +1,20 @@
 /**
- * Prompts from `api.prompts`: Handlebars templates compiled once at startup, the frozen
+ * Prompts from `api.prompts`: Handlebars templates parsed at startup and compiled once, the frozen
  * `prompts/list` payload, and rendering with a JSON-RPC invalid-params error for a missing argument.
  */
+import { createRequire } from 'node:module';
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
-import Handlebars from 'handlebars';
+import type HandlebarsModule from 'handlebars';
 import type { PromptDefinition } from '../define-tool.js';
+
+// Handlebars (CommonJS) is required on first use: an API without prompts never loads it
+// (~15 ms of startup CPU), and the registry stays synchronous for the callers that build it.
+const require = createRequire(import.meta.url);
+let handlebars: typeof HandlebarsModule | undefined;
+function loadHandlebars(): typeof HandlebarsModule {
+  handlebars ??= require('handlebars') as typeof HandlebarsModule;
+  return handlebars;
+}
 
 /** What prompts/list shows of a prompt: everything but its template. */
 export type PromptListing = Omit<PromptDefinition, 'template'>;
@@ -24,6 +34,7 @@ export interface RenderedPrompt {
 export function buildPromptRegistry(prompts: readonly PromptDefinition[]): PromptRegistry {
   const compiled = new Map<string, { prompt: PromptDefinition; render: (args: object) => string }>();
   for (const prompt of prompts) {
+    const Handlebars = loadHandlebars();
     try {
       // Handlebars compiles lazily; parsing now makes a broken template fail the boot, not a user.
       Handlebars.parse(prompt.template);

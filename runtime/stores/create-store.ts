@@ -3,10 +3,7 @@
  * periodically while it is open.
  */
 import { join } from 'node:path';
-import { openMemoryStore } from './memory-store.js';
 import type { SqliteSynchronous } from './open-sqlite-database.js';
-import { openPostgresStore } from './postgres-store.js';
-import { openSqliteStore } from './sqlite-store.js';
 import type { Store, StoreKind, StoreOptions } from './store-types.js';
 
 export type StoreConfig =
@@ -116,17 +113,25 @@ export async function createStore(config: StoreConfig, logger?: StoreLogger): Pr
   };
 }
 
-function openConfiguredStore(config: StoreConfig, logger: StoreLogger | undefined): Promise<Store> {
+// Each driver is imported when configured: a server on SQLite never loads pg, nor one on
+// PostgreSQL the native SQLite binding.
+async function openConfiguredStore(config: StoreConfig, logger: StoreLogger | undefined): Promise<Store> {
   switch (config.kind) {
-    case 'memory':
-      return Promise.resolve(openMemoryStore(config));
-    case 'sqlite':
+    case 'memory': {
+      const { openMemoryStore } = await import('./memory-store.js');
+      return openMemoryStore(config);
+    }
+    case 'sqlite': {
+      const { openSqliteStore } = await import('./sqlite-store.js');
       return openSqliteStore(config);
-    case 'postgres':
+    }
+    case 'postgres': {
+      const { openPostgresStore } = await import('./postgres-store.js');
       return openPostgresStore({
         ...config,
         onPoolError: (error) => logger?.warn({ err: error }, 'idle PostgreSQL connection failed'),
       });
+    }
   }
 }
 
