@@ -63,7 +63,7 @@ const CLOSE_BRACE = '}'.charCodeAt(0);
  * literals closed) come out of it unchanged, so it is given a short mark for each and the
  * marks are replaced afterwards. Output types of large APIs run to kilobytes per module.
  */
-const TYPE_MARK = /\u0000(\d+)\u0000/g;
+const MARK = '\u0000';
 
 export function printModule(statements: readonly ModuleStatement[]): string {
   const writer = new CodeBlockWriter(WRITER_OPTIONS);
@@ -79,7 +79,7 @@ export function printModule(statements: readonly ModuleStatement[]): string {
   const type: TypeText = (text) => {
     if (!marked || text.includes('\n')) return text;
     types.push(text);
-    return `\u0000${types.length - 1}\u0000`;
+    return `${MARK}${types.length - 1}${MARK}`;
   };
   for (const statement of statements) {
     // ts-morph's statement separator: a blank line after a block, else a new line.
@@ -89,13 +89,18 @@ export function printModule(statements: readonly ModuleStatement[]): string {
   }
   writer.conditionalNewLine(!writer.isAtStartOfFirstLineOfBlock() && !writer.isLastNewLine());
   const text = writer.toString();
-  return types.length > 0 ? text.replace(TYPE_MARK, (_, index: string) => types[Number(index)]!) : text;
+  if (types.length === 0) return text;
+  // `text MARK index MARK text ...`: every odd part is a type's index.
+  return text
+    .split(MARK)
+    .map((part, i) => (i % 2 === 1 ? types[Number(part)]! : part))
+    .join('');
 }
 
 type TypeText = (text: string) => string;
 
 function hasMarkCharacter(docs: readonly string[] | undefined): boolean {
-  return docs?.some((doc) => doc.includes('\u0000')) ?? false;
+  return docs?.some((doc) => doc.includes(MARK)) ?? false;
 }
 
 function writeStatement(writer: CodeBlockWriter, statement: ModuleStatement, type: TypeText): void {

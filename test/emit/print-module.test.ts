@@ -46,6 +46,7 @@ const TRICKY_TEXT = [
   'a string "with /* a comment opener" and // a line comment',
   'ends with a backslash \\',
   "{ braces } and 'open quote",
+  'a NUL \u0000 character, which the printer uses to mark type texts',
 ];
 
 function statementsWith(text: string): ModuleStatement[] {
