@@ -33,6 +33,25 @@ const { values } = parseArgs({
 });
 const outDir = resolve(root, values.outDir);
 
+/**
+ * Packages the CLI bundle leaves to node_modules: native bindings, packages that find files next
+ * to their own (workers, templates), and ones only other commands or auth modes load.
+ */
+const UNBUNDLED_PACKAGES = [
+  'better-sqlite3',
+  'pg',
+  'oidc-provider',
+  'handlebars',
+  'tsx',
+  'esbuild',
+  'typescript',
+  'ts-morph',
+  '@apidevtools/swagger-parser',
+  '@anthropic-ai/mcpb',
+  'pino',
+  'thread-stream',
+];
+
 const fromRoot = relative(root, outDir);
 // The output folder is deleted first: never the repository, a folder holding it, or a source folder.
 if (!relative(outDir, root).startsWith('..')) {
@@ -82,6 +101,7 @@ const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
 const builtPkg = { name: pkg.name, version: pkg.version, private: true, type: 'module' };
 await writeFile(join(outDir, 'package.json'), `${JSON.stringify(builtPkg, null, 2)}\n`);
 
+await bundleCli();
 await bundleApis(apiDirs);
 
 console.log(`Built into ${relative(process.cwd(), outDir) || '.'} in ${elapsed()} s.`);
@@ -98,6 +118,55 @@ async function listGeneratedApis() {
     .filter((entry) => entry.isDirectory() && existsSync(join(generated, entry.name, 'index.ts')))
     .map((entry) => join(generated, entry.name))
     .sort();
+}
+
+/**
+ * Replaces the compiled `cli/spec2mcp.js` with one esbuild bundle of the serve path: the CLI, the
+ * runtime/ modules it imports and the packages they use, so startup resolves and reads a few
+ * files instead of ~400 (~20% less CPU). Code splitting keeps lazy imports lazy (the embedded
+ * authorization server, each store driver) in chunks under `chunks/`, loaded once however many
+ * places import them. The other commands and the generator stay the compiled modules next to it.
+ */
+async function bundleCli() {
+  const { build } = await import('esbuild');
+  const runtimeDir = join(root, 'runtime');
+  const entry = join(root, 'cli/spec2mcp.ts');
+  await build({
+    entryPoints: [entry],
+    outdir: outDir,
+    outbase: root,
+    entryNames: '[dir]/[name]',
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: true,
+    logLevel: 'warning',
+    external: UNBUNDLED_PACKAGES,
+    // Bundled CommonJS packages call require() for Node built-ins; ESM has none of its own.
+    banner: {
+      js: "import { createRequire as __spec2mcpCreateRequire } from 'node:module'; const require = __spec2mcpCreateRequire(import.meta.url);",
+    },
+    plugins: [
+      {
+        name: 'bundle-the-runtime-only',
+        setup(esbuild) {
+          esbuild.onResolve({ filter: /^\./ }, (args) => {
+            const fromOurs = args.importer === entry || args.importer.startsWith(runtimeDir + sep);
+            const target = resolve(args.resolveDir, args.path);
+            if (!fromOurs || target.startsWith(runtimeDir + sep)) return undefined;
+            // Outside runtime/ (generator, the other commands): the compiled module. The path is
+            // relative to cli/; chunks/ sits at the same depth, so it holds from a chunk too.
+            const compiled = join(outDir, relative(root, target));
+            const path = relative(join(outDir, 'cli'), compiled).split(sep).join('/');
+            return { path: path.startsWith('.') ? path : `./${path}`, external: true };
+          });
+        },
+      },
+    ],
+  });
 }
 
 /** One ESM file per API at `<outDir>/<folder>/index.js`; imports leaving the folder stay imports. */

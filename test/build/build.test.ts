@@ -117,6 +117,39 @@ describe('npm run build', () => {
     expect(await exited).toBe(0);
   });
 
+  it('the built CLI (one bundle of the serve path, chunks for its lazy imports) serves Conveyor with plain node', async () => {
+    expect(existsSync(join(outDir, 'chunks'))).toBe(true);
+    const args = [join(outDir, 'cli/spec2mcp.js'), 'serve', join(outDir, 'generated/conveyor'), '--no-auth'];
+    const started = spawn(process.execPath, args, {
+      cwd: outDir,
+      env: plainNodeEnv({
+        PORT: '0',
+        SPEC2MCP_STORE: 'sqlite',
+        SPEC2MCP_DATA_DIR: join(outDir, '.data'),
+        LOG_LEVEL: 'info',
+      }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    started.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    try {
+      const url = await waitForUrl(started, () => stderr);
+      const connected = await connectClient(url, '2025-11-25');
+      try {
+        expect((await connected.client.listTools()).tools).toHaveLength(28);
+      } finally {
+        await connected.close();
+      }
+      const exited = new Promise((resolve) => started.once('exit', resolve));
+      started.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (started.exitCode === null) started.kill('SIGKILL');
+    }
+  });
+
   it('the built CLI answers --help with plain node', () => {
     const help = runNode([join(outDir, 'cli/spec2mcp.js'), '--help']);
     expect(help.status, help.stderr).toBe(0);
