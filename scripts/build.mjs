@@ -13,6 +13,7 @@
  * modules for a large API: ~400 ms of startup, ~55 ms as one). Imports outside the folder (the
  * runtime's define-tool) stay imports, so the API shares the runtime's modules. `--apis-only`
  * bundles the APIs into an existing build without compiling again.
+ * cli/spec2mcp.js is then replaced by an esbuild bundle of the serve path (bundleCli below).
  * Plain JavaScript so it runs before anything is compiled.
  */
 import { spawnSync } from 'node:child_process';
