@@ -147,8 +147,8 @@ export function createSchemaNormalizer(input: {
 }
 
 /**
- * A discriminated branch also requires its mapping value on the discriminating property (mapping
- * key, or the component name when there is no mapping), as OpenAPI's discriminator means.
+ * A discriminated branch also requires its mapping value on the discriminating property, as
+ * OpenAPI's discriminator `mapping` means.
  */
 function pinDiscriminator(
   branch: unknown,
@@ -159,8 +159,8 @@ function pinDiscriminator(
   const ref = isSchema(branch) ? branch['$ref'] : undefined;
   if (typeof property !== 'string' || typeof ref !== 'string') return normalize(branch);
   const mapping = isSchema(discriminator['mapping']) ? discriminator['mapping'] : {};
-  const mapped = Object.entries(mapping).find(([, target]) => target === ref)?.[0];
-  const value = mapped ?? ref.split('/').pop();
+  // Only an explicit mapping: real documents rarely use the implicit one (the schema name) as the value.
+  const value = Object.entries(mapping).find(([, target]) => target === ref)?.[0];
   if (value === undefined) return normalize(branch);
   return { allOf: [normalize(branch), { properties: { [property]: { const: value } } }] };
 }
