@@ -105,7 +105,10 @@ function expandPathTemplate(
   args: Readonly<Record<string, unknown>>,
   tenant: string | undefined,
 ): string {
-  return tool.http.path.replace(/\{([^}]+)\}/g, (_match, name: string) => {
+  // A `#fragment` only tells apart operations sharing a path (Box: `/files/{file_id}#get_shared_link`);
+  // RFC 3986 §3.5: it is never sent, and left in it would swallow the query string.
+  const template = tool.http.path.replace(/#.*$/s, '');
+  return template.replace(/\{([^}]+)\}/g, (_match, name: string) => {
     const binding = tool.http.params.find((param) => param.in === 'path' && param.name === name);
     const value = binding === undefined ? undefined : readParamValue(binding, args, tenant);
     if (binding?.fromTenant === true && (value === undefined || value === '')) {

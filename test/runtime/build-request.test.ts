@@ -529,6 +529,18 @@ describe('buildUpstreamRequest: URL, defaults, headers', () => {
     expect(buildUpstreamRequest({ tool, args: {}, baseUrl: BASE }).url).toBe(`${BASE}/items`);
   });
 
+  it('a #fragment in the path (Box: /files/{file_id}#get_shared_link) is not sent and keeps the query', () => {
+    // Given a path that a fragment tells apart from GET /files/{file_id}, and a required query parameter.
+    const tool = makeTool({
+      path: '/files/{file_id}#get_shared_link',
+      params: [param('file_id', 'path', 'simple', false), param('fields', 'query', 'form', true)],
+    });
+    // Want: the fragment dropped, the query after the path.
+    expect(
+      buildUpstreamRequest({ tool, args: { file_id: '12', fields: 'shared_link' }, baseUrl: BASE }).url,
+    ).toBe(`${BASE}/files/12?fields=shared_link`);
+  });
+
   it('missing path argument is an argument error', () => {
     const tool = makeTool({ path: '/u/{id}', params: [param('id', 'path', 'simple', false)] });
     expect(() => buildUpstreamRequest({ tool, args: {}, baseUrl: BASE })).toThrow(
