@@ -253,9 +253,7 @@ function shapeSuccess(
 ): CallToolResult {
   const { tool } = entry;
   const contentType = outcome.headers['content-type'] ?? tool.http.responseMediaType ?? '';
-  if (outcome.body.length === 0) {
-    return { content: [{ type: 'text', text: `Done (HTTP ${outcome.status}, no content).` }] };
-  }
+  if (outcome.body.length === 0) return shapeEmptySuccess(entry, outcome.status);
   if (isJsonMediaType(contentType)) return shapeJson(entry, outcome, logger);
   if (isTextMediaType(contentType)) {
     const content: CallToolResult['content'] = [{ type: 'text', text: decodeUtf8(outcome.body) }];
@@ -274,6 +272,21 @@ function shapeSuccess(
   if (mimeType.startsWith('image/')) return { content: [{ type: 'image', data, mimeType }] };
   if (mimeType.startsWith('audio/')) return { content: [{ type: 'audio', data, mimeType }] };
   return { content: [{ type: 'resource', resource: { uri: stripQuery(url), mimeType, blob: data } }] };
+}
+
+/**
+ * A success without a body. A client rejects a result without structuredContent from a tool that
+ * declares an outputSchema (MCP: structured results are required then), so such a tool answers
+ * `{}` when its schema admits that, and otherwise isError with the status, as for unparsable JSON.
+ */
+function shapeEmptySuccess(entry: ToolRegistryEntry, status: number): CallToolResult {
+  const text = `Done (HTTP ${status}, no content).`;
+  if (entry.tool.outputSchema === undefined) return { content: [{ type: 'text', text }] };
+  if (entry.validateOutput?.({}) === true)
+    return { content: [{ type: 'text', text }], structuredContent: {} };
+  return textOnlyResult(entry, [
+    `${text} The platform sent no body, although this tool's output schema describes one.`,
+  ]);
 }
 
 function shapeJson(entry: ToolRegistryEntry, outcome: ResponseOutcome, logger: ToolCallLogger | undefined) {

@@ -84,6 +84,11 @@ const api = defineApi({
     read('get_big_report', '/report', 'application/pdf', 8),
     read('get_csv', '/csv', 'text/csv'),
     read('get_thing', '/thing', 'application/json'),
+    {
+      ...read('get_policy', '/policy', 'application/json'),
+      outputSchema: { type: 'object', properties: { policy: { type: 'string' } } },
+    },
+    { ...read('get_item', '/item', 'application/json'), outputSchema: { type: 'object', required: ['id'] } },
     upload,
   ],
 });
@@ -160,6 +165,27 @@ describe('answers as MCP content', () => {
       tool: 'get_thing',
       answer: { status: 204 },
       want: { content: [{ type: 'text', text: 'Done (HTTP 204, no content).' }] },
+    },
+    {
+      // Vault documents 200/204 JSON that may not come: a client requires structuredContent here.
+      given: '204 from a tool with an outputSchema that admits {} -> structuredContent {}',
+      tool: 'get_policy',
+      answer: { status: 204 },
+      want: { content: [{ type: 'text', text: 'Done (HTTP 204, no content).' }], structuredContent: {} },
+    },
+    {
+      given: '204 from a tool whose outputSchema needs a body -> isError, not a result the client rejects',
+      tool: 'get_item',
+      answer: { status: 204 },
+      want: {
+        isError: true,
+        content: [
+          {
+            type: 'text',
+            text: "Done (HTTP 204, no content). The platform sent no body, although this tool's output schema describes one.",
+          },
+        ],
+      },
     },
   ])('$given', async ({ tool, answer, want }) => {
     upstream.respond = () => answer;
