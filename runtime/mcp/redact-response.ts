@@ -101,15 +101,25 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEYS.has(normalized) || SECRET_SUFFIXES.some((suffix) => normalized.endsWith(suffix));
 }
 
-/** Replaces the values of credential-looking keys with "[REDACTED]"; mutates, returns the count. */
+/**
+ * Hides the values of credential-looking keys so the result still fits the tool's outputSchema: a
+ * string becomes "[REDACTED]" (still a string), a number (a PIN) is removed, since no other number
+ * is honest. A boolean is kept: one bit is a flag (Keycloak's `secret: true`, "is a secret set"),
+ * never a credential, and "[REDACTED]" in its place broke the schema. Mutates, returns the count.
+ */
 export function redactSecretKeys(value: unknown): number {
   if (Array.isArray(value)) return value.reduce<number>((count, item) => count + redactSecretKeys(item), 0);
   if (typeof value !== 'object' || value === null) return 0;
   let count = 0;
   const record = value as Record<string, unknown>;
   for (const [key, item] of Object.entries(record)) {
-    if (isSecretKey(key) && item !== null && item !== '' && typeof item !== 'object') {
+    if (!isSecretKey(key) || item === null || item === '' || typeof item === 'boolean') {
+      count += redactSecretKeys(item);
+    } else if (typeof item === 'string') {
       record[key] = REDACTED;
+      count += 1;
+    } else if (typeof item !== 'object') {
+      delete record[key];
       count += 1;
     } else {
       count += redactSecretKeys(item);

@@ -180,6 +180,14 @@ describe('redaction', () => {
       apiKey: '',
     });
   });
+
+  it('keeps the type a schema expects: a boolean flag stays, a number is removed (Keycloak `secret: true`)', () => {
+    // Given a boolean and a numeric value under secret-looking keys, beside a string one.
+    const value = { secret: true, pin_password: 1234, clientSecret: 'abc', name: 'n' };
+    // Want: the string replaced, the number gone, the flag (no credential in one bit) kept.
+    expect(redactSecretKeys(value)).toBe(2);
+    expect(value).toEqual({ secret: true, clientSecret: '[REDACTED]', name: 'n' });
+  });
 });
 
 describe('capListItems', () => {
