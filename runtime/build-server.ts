@@ -5,7 +5,7 @@
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { type AuthSettings, createConfiguredVerifiers } from './auth/auth-settings.js';
+import type { AuthSettings } from './auth/auth-modes.js';
 import type { CredentialVault, TokenVerifier } from './auth/auth-types.js';
 import { stripQueryTokens } from './auth/read-bearer-token.js';
 import { chainTokenVerifiers } from './auth/verify-token-chain.js';
@@ -149,7 +149,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   checkAuthOptions(options, auth);
   const mcpPath = options.mcpPath ?? '/mcp';
   const tenancy = api.access?.tenantPathParam !== undefined;
-  const configuredVerifiers = createConfiguredVerifiers(auth);
+  // jose and undici's request API load only for an external authorization server.
+  const configuredVerifiers =
+    auth.mode === 'external' ? (await import('./auth/auth-settings.js')).createConfiguredVerifiers(auth) : [];
 
   // rewriteUrl: `?token=` leaves the URL before routing and logging (read-bearer-token.ts).
   const app = Fastify({

@@ -2,8 +2,7 @@
  * Reads the runtime's deployment settings from environment variables and argv. Secrets and
  * deployment settings live here, never in overlays or generated code.
  */
-import { AUTH_MODES, type AuthMode, type AuthSettings } from './auth/auth-settings.js';
-import { checkJwtAlgorithms } from './auth/jwt-verifier.js';
+import { AUTH_MODES, type AuthMode, type AuthSettings, checkJwtAlgorithms } from './auth/auth-modes.js';
 import { LOCALHOST_NAMES } from './build-server.js';
 import { TOOL_MODES, type ToolMode } from './mcp/tool-registry.js';
 import { readStoreConfig, type StoreConfig } from './stores/create-store.js';

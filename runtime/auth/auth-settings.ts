@@ -1,35 +1,21 @@
 /**
- * How the MCP endpoint authenticates callers (env SPEC2MCP_AUTH) and the token verifiers that
- * follows from: `embedded` (the built-in authorization server and API tokens, whose verifiers are
- * passed in), `external` (JWTs by JWKS and/or opaque tokens by introspection), or `none`.
+ * The token verifiers the authentication settings (auth-modes.ts) call for: `embedded` (the built-in
+ * authorization server and API tokens, whose verifiers are passed in) and `none` need none here,
+ * `external` verifies JWTs by JWKS and/or opaque tokens by introspection. This module loads jose and
+ * undici, so the server imports it only with SPEC2MCP_AUTH=external.
  */
+import type { AuthSettings } from './auth-modes.js';
+import { AuthConfigError } from './auth-modes.js';
 import type { TokenVerifier } from './auth-types.js';
 import { createIntrospectionVerifier } from './introspection-verifier.js';
-import { AuthConfigError, createJwtVerifier } from './jwt-verifier.js';
+import { createJwtVerifier } from './jwt-verifier.js';
 
-export type AuthMode = 'embedded' | 'external' | 'none';
-export const AUTH_MODES: readonly AuthMode[] = ['embedded', 'external', 'none'];
-
-export interface ExternalAuthSettings {
-  readonly mode: 'external';
-  /** The authorization server's issuer identifier (`iss`), also listed in the resource metadata. */
-  readonly issuer: string;
-  /** JWKS URL: JWT access tokens are verified locally. */
-  readonly jwksUri?: string;
-  /** Accepted `aud` values; default: the MCP resource URL. */
-  readonly audience?: readonly string[];
-  /** JWS algorithms accepted (default RS256, ES256). */
-  readonly algorithms?: readonly string[];
-  /** RFC 7662 endpoint for opaque tokens (tokens that are not JWTs). */
-  readonly introspection?: {
-    readonly url: string;
-    readonly clientId: string;
-    readonly clientSecret: string;
-    readonly cacheSeconds?: number;
-  };
-}
-
-export type AuthSettings = { readonly mode: 'none' } | { readonly mode: 'embedded' } | ExternalAuthSettings;
+export {
+  AUTH_MODES,
+  type AuthMode,
+  type AuthSettings,
+  type ExternalAuthSettings,
+} from './auth-modes.js';
 
 /** The verifiers the settings configure, in the order they are asked (JWTs before introspection). */
 export function createConfiguredVerifiers(settings: AuthSettings): TokenVerifier[] {

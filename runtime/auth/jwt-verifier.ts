@@ -14,24 +14,15 @@ import {
   type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
+import { AuthConfigError, checkJwtAlgorithms, DEFAULT_JWT_ALGORITHMS } from './auth-modes.js';
 import { AuthError, type Grant, type TokenVerifier, type VerifyContext } from './auth-types.js';
 
-export const DEFAULT_JWT_ALGORITHMS: readonly string[] = ['RS256', 'ES256'];
-
-/** Asymmetric JWS algorithms only: `none` proves nothing, and HS* would accept a public key as the secret. */
-export const ACCEPTABLE_JWT_ALGORITHMS: readonly string[] = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-];
+export {
+  ACCEPTABLE_JWT_ALGORITHMS,
+  AuthConfigError,
+  checkJwtAlgorithms,
+  DEFAULT_JWT_ALGORITHMS,
+} from './auth-modes.js';
 
 export interface JwtVerifierOptions {
   /** Expected `iss`, exactly. */
@@ -62,22 +53,6 @@ export interface JwtVerifierOptions {
   readonly cacheMaxEntries?: number;
   /** Clock in epoch ms (tests move it). */
   readonly now?: () => number;
-}
-
-export class AuthConfigError extends Error {
-  override readonly name = 'AuthConfigError';
-}
-
-/** The algorithm list, refused when it names `none`, an HMAC algorithm or one jose cannot verify. */
-export function checkJwtAlgorithms(algorithms: readonly string[]): readonly string[] {
-  if (algorithms.length === 0) throw new AuthConfigError('The JWT algorithm list is empty.');
-  const refused = algorithms.filter((algorithm) => !ACCEPTABLE_JWT_ALGORITHMS.includes(algorithm));
-  if (refused.length > 0) {
-    throw new AuthConfigError(
-      `JWT algorithm(s) ${refused.join(', ')} are not accepted; use asymmetric ones: ${ACCEPTABLE_JWT_ALGORITHMS.join(', ')}.`,
-    );
-  }
-  return algorithms;
 }
 
 export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {

@@ -8,7 +8,6 @@ import { randomUUID } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { FastifyInstance } from 'fastify';
-import type { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../runtime/build-server.js';
 import { describeNoAnswer, retryAfterSecondsOf } from '../../runtime/mcp/describe-upstream-error.js';
@@ -392,7 +391,11 @@ describe('1,000 faulted calls leak nothing', () => {
     const before = countResources();
     const faults = await startFaultUpstream();
     const { app, connected } = await startRuntime(faults, TIMEOUT_MS);
-    const pool = app.upstream.dispatcher as Pool;
+    const pool = () => {
+      const loaded = app.upstream.loadedPool();
+      if (loaded === undefined) throw new Error('the first upstream call creates the pool');
+      return loaded;
+    };
 
     // Warm up every path once, and keep-alive sockets at full concurrency, so one-time costs
     // (compiled code, lazy state) are in the baseline and the growth measured is per call.
@@ -432,7 +435,7 @@ describe('1,000 faulted calls leak nothing', () => {
       maxMs: Math.round(sorted[sorted.length - 1] ?? 0),
       upstreamSocketsOpen: faults.openSockets(),
       upstreamSocketsAccepted: faults.acceptedSockets(),
-      pool: { ...pool.stats },
+      pool: { ...pool().stats },
       baseline,
       after,
       heapGrowthMb: Math.round(((after.heap - baseline.heap) / 1024 / 1024) * 10) / 10,
@@ -445,11 +448,11 @@ describe('1,000 faulted calls leak nothing', () => {
     // covers 16 MCP round trips at once on two busy cores, and still fails a call that retries
     // past its deadline (Retry-After 2 s on unavailable_503).
     expect(report.maxMs).toBeLessThan(TIMEOUT_MS + 1_800);
-    expect(pool.stats).toMatchObject({ running: 0, pending: 0, queued: 0 });
+    expect(pool().stats).toMatchObject({ running: 0, pending: 0, queued: 0 });
     // Only idle keep-alive sockets remain, at most the pool size (undici may open one more idle
     // connection after an aborted request, so more than the calls in flight at once).
     expect(report.upstreamSocketsOpen).toBeLessThanOrEqual(DEFAULT_UPSTREAM_CONNECTIONS);
-    expect(pool.stats.connected).toBeLessThanOrEqual(DEFAULT_UPSTREAM_CONNECTIONS);
+    expect(pool().stats.connected).toBeLessThanOrEqual(DEFAULT_UPSTREAM_CONNECTIONS);
     // Both ends of each idle upstream socket live in this process; 1,000 calls opened ~1,000 sockets.
     expect(after.tcp - baseline.tcp).toBeLessThanOrEqual(2 * DEFAULT_UPSTREAM_CONNECTIONS);
     expect(after.timers - baseline.timers).toBeLessThanOrEqual(8);
