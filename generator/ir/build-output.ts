@@ -12,7 +12,7 @@ import {
   SchemaTooLarge,
   withDefs,
 } from './json-schema.js';
-import type { JsonSchema } from './types.js';
+import type { HttpMethod, JsonSchema } from './types.js';
 
 export interface BuiltOutput {
   readonly outputSchema?: JsonSchema;
@@ -20,15 +20,21 @@ export interface BuiltOutput {
 }
 
 const SUCCESS_ORDER = ['200', '201', '202', '203', '206', '2XX', '2xx', '204', '205'];
+/** RFC 9110 §15.3.5, §15.3.6: these answers never carry content, whatever the document declares. */
+const NO_CONTENT_STATUSES = new Set(['204', '205']);
 
 export function buildOutput(args: {
   responses: unknown;
   dialect: '3.0' | '3.1';
   resolveRef: (ref: string) => unknown;
+  /** HEAD answers have no body (RFC 9110 §9.3.2): such a tool gets no output schema. */
+  method?: HttpMethod;
 }): BuiltOutput {
-  if (!isObject(args.responses)) return {};
+  if (!isObject(args.responses) || args.method === 'head') return {};
   const status = SUCCESS_ORDER.find((s) => s in (args.responses as object));
-  if (!status) return {};
+  // A declared body on 204/205 (Vault does this) could never arrive, and an outputSchema the
+  // answer cannot meet makes every success fail at the client (it requires structuredContent).
+  if (!status || NO_CONTENT_STATUSES.has(status)) return {};
   let response = (args.responses as Record<string, unknown>)[status];
   for (let i = 0; i < 8 && isObject(response) && typeof response['$ref'] === 'string'; i++) {
     response = args.resolveRef(response['$ref']);

@@ -99,6 +99,7 @@ export function buildToolIR(op: OperationInput, ctx: BuildToolContext): ToolIR {
     : undefined;
   const output = buildOutput({
     responses: operation['responses'],
+    method,
     dialect: ctx.dialect,
     resolveRef: ctx.resolveRef,
   });

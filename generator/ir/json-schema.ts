@@ -108,20 +108,29 @@ export function createSchemaContext(
         : Number.POSITIVE_INFINITY,
     squeeze: 0,
     ...input,
-    state: { merged: mergedCacheFor(input.resolveRef), tooDeepReported: false, planned: 0 },
+    state: { merged: mergedCacheFor(input.resolveRef, input.mode), tooDeepReported: false, planned: 0 },
   };
 }
 
 /**
- * Merged allOf / expanded discriminator nodes depend only on the node and the document the
- * references resolve in, so tools of one document share them (keyed by the resolver).
+ * Merged allOf / expanded discriminator nodes depend only on the node, the mode (an output
+ * discriminator stays open, see expandDiscriminator) and the document the references resolve in,
+ * so tools of one document share them (keyed by the resolver and the mode).
  */
-const mergedCaches = new WeakMap<object, WeakMap<object, Record<string, unknown>>>();
-function mergedCacheFor(resolveRef: (ref: string) => unknown): WeakMap<object, Record<string, unknown>> {
-  let cache = mergedCaches.get(resolveRef);
+const mergedCaches = new WeakMap<object, Map<SchemaMode, WeakMap<object, Record<string, unknown>>>>();
+function mergedCacheFor(
+  resolveRef: (ref: string) => unknown,
+  mode: SchemaMode,
+): WeakMap<object, Record<string, unknown>> {
+  let byMode = mergedCaches.get(resolveRef);
+  if (byMode === undefined) {
+    byMode = new Map();
+    mergedCaches.set(resolveRef, byMode);
+  }
+  let cache = byMode.get(mode);
   if (cache === undefined) {
     cache = new WeakMap();
-    mergedCaches.set(resolveRef, cache);
+    byMode.set(mode, cache);
   }
   return cache;
 }
@@ -736,6 +745,7 @@ function expandDiscriminator(
     (target): target is string => typeof target === 'string',
   );
   const variants: Record<string, unknown>[] = [];
+  const own = Object.fromEntries(Object.entries(node).filter(([key]) => key !== 'discriminator'));
   for (const target of targets) {
     const ref = target.startsWith('#')
       ? target
@@ -745,17 +755,18 @@ function expandDiscriminator(
     const resolved = ref === undefined ? undefined : ctx.resolveRef(ref);
     if (!isObject(resolved)) return undefined;
     // The base may be one of its own values: that variant is the base itself, without the mapping.
-    variants.push(
-      resolved === node
-        ? Object.fromEntries(Object.entries(node).filter(([key]) => key !== 'discriminator'))
-        : { $ref: ref },
-    );
+    variants.push(resolved === node ? own : { $ref: ref });
   }
   if (variants.length === 0) return undefined;
+  // An answer the base accepts is valid per the document even when its value is in no mapping (a
+  // subtype added later, LINE's coupon `acquisitionCondition`): output stays open with the base
+  // as the last branch, anyOf since a mapped answer matches both its subtype and the base.
+  const open = ctx.mode === 'output';
+  if (open && !variants.includes(own)) variants.push(own);
   const kept = ['description', 'title', 'nullable', 'deprecated'].filter((key) => node[key] !== undefined);
   return {
     ...Object.fromEntries(kept.map((key) => [key, node[key]])),
-    oneOf: variants,
+    [open ? 'anyOf' : 'oneOf']: variants,
     discriminator: { ...discriminator, mapping: discriminator['mapping'] },
   };
 }

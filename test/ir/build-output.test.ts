@@ -1,4 +1,5 @@
 /** The success response -> output schema and the media type the runtime asks for. */
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { buildOutput } from '../../generator/ir/build-output.js';
 import {
@@ -56,6 +57,14 @@ describe('buildOutput', () => {
       want: { responseMediaType: 'text/csv' },
     },
     { given: '204 empty', responses: { '204': { description: 'Deleted' } }, want: {} },
+    {
+      // Vault declares JSON content on 204; no answer can carry it, so no outputSchema to fail.
+      given: '204 that declares JSON content',
+      responses: {
+        '204': { content: { 'application/json': { schema: { $ref: '#/components/schemas/Item' } } } },
+      },
+      want: {},
+    },
     { given: 'no success response', responses: { '404': { description: 'Missing' } }, want: {} },
     {
       given: 'JSON without a schema',
@@ -64,6 +73,53 @@ describe('buildOutput', () => {
     },
   ])('$given', ({ responses, want }) => {
     expect(build(responses)).toEqual(want);
+  });
+
+  it('a HEAD operation gets no outputSchema: its answer has no body (Kubernetes)', () => {
+    // Given HEAD with a 200 JSON response documented.
+    const responses = {
+      '200': { content: { 'application/json': { schema: { $ref: '#/components/schemas/Item' } } } },
+    };
+    // Want: nothing to validate structured content against; GET keeps it.
+    expect(buildOutput({ responses, dialect: '3.1', resolveRef, method: 'head' })).toEqual({});
+    expect(buildOutput({ responses, dialect: '3.1', resolveRef, method: 'get' }).outputSchema).toBeDefined();
+  });
+
+  it('a discriminator base in an answer stays open to values its mapping does not name (LINE coupons)', () => {
+    // Given a base whose discriminator maps `normal`/`lottery` to subtypes built with allOf on it.
+    const line: Record<string, unknown> = {
+      Condition: {
+        type: 'object',
+        required: ['type'],
+        properties: { type: { type: 'string' } },
+        discriminator: {
+          propertyName: 'type',
+          mapping: { normal: '#/components/schemas/Normal', lottery: '#/components/schemas/Lottery' },
+        },
+      },
+      Normal: { type: 'object', allOf: [{ $ref: '#/components/schemas/Condition' }] },
+      Lottery: {
+        type: 'object',
+        allOf: [
+          { $ref: '#/components/schemas/Condition' },
+          { type: 'object', properties: { probability: { type: 'integer' } } },
+        ],
+      },
+    };
+    const { outputSchema } = buildOutput({
+      responses: {
+        '200': { content: { 'application/json': { schema: { $ref: '#/components/schemas/Condition' } } } },
+      },
+      dialect: '3.0',
+      resolveRef: (ref) => line[ref.replace('#/components/schemas/', '')],
+    });
+    const validate = new Ajv2020({ strict: false }).compile(outputSchema as object);
+    // Want: an answer valid per the document passes (a type no mapping names, and a mapped one);
+    // one the base refuses does not; the subtypes are still described.
+    expect(validate({ type: 'sample' })).toBe(true);
+    expect(validate({ type: 'lottery', probability: 3 })).toBe(true);
+    expect(validate({ kind: 'x' })).toBe(false);
+    expect(JSON.stringify(outputSchema)).toContain('"const":"lottery"');
   });
 
   it('an output over the byte budget is cut at a shallower depth until it fits', () => {
