@@ -114,7 +114,11 @@ export function serializeQueryParam(binding: ToolParamBinding, value: unknown): 
   const pair = (name: string, item: unknown) => `${name}=${encodeValue(stringifyScalar(item))}`;
 
   if (binding.style === 'deepObject' && isPlainObject(value)) {
-    return flattenDeepObject(binding.name, value).map(([path, item]) => pair(encodeRfc3986(path), item));
+    // OpenAPI leaves nesting undefined; indices (`c[tax_ids][0][type]`) are what bracket-parsing
+    // servers (Stripe, Rails, qs) read as a list, as in form bodies.
+    return flattenDeepObject(binding.name, value, { arrayIndices: true }).map(([path, item]) =>
+      pair(encodeRfc3986(path), item),
+    );
   }
   const delimiter =
     binding.style === 'spaceDelimited' ? '%20' : binding.style === 'pipeDelimited' ? '%7C' : ',';

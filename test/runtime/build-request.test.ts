@@ -235,6 +235,18 @@ const urlRows: UrlRow[] = [
     want: '/items?f%5Ba%5D%5Bb%5D=1',
   },
   {
+    // Stripe's customer_details[tax_ids][0][type]: repeated keys cannot say which item a field is in.
+    given: 'query deepObject with a nested array of objects gets indices',
+    binding: param('c', 'query', 'deepObject', true),
+    value: {
+      tax_ids: [
+        { type: 'eu_vat', value: 'x' },
+        { type: 'gb_vat', value: 'y' },
+      ],
+    },
+    want: '/items?c%5Btax_ids%5D%5B0%5D%5Btype%5D=eu_vat&c%5Btax_ids%5D%5B0%5D%5Bvalue%5D=x&c%5Btax_ids%5D%5B1%5D%5Btype%5D=gb_vat&c%5Btax_ids%5D%5B1%5D%5Bvalue%5D=y',
+  },
+  {
     given: 'query value is RFC 3986 encoded',
     binding: param('q', 'query', 'form', true),
     value: 'a b&c=d/é',
