@@ -381,6 +381,22 @@ function buildBody(
     mapping.push({ argument, property });
     slots.push({ name: argument, schema: decorated, required: bodyRequired && requiredProps.has(property) });
   }
+  // A required name the schema does not describe (Box's oauth2 revoke requires `grant_type` and
+  // lists no such property) is still a field the API needs; without additionalProperties: false
+  // the document allows it, so it becomes an argument of any type rather than a field never sent.
+  if (resolved['additionalProperties'] !== false) {
+    for (const property of [...requiredProps].filter((name) => !(name in props)).sort()) {
+      const override = overrideFor(property);
+      const argument = claim(override?.name ?? deriveArgumentName(property, args.argumentStyle), 'body');
+      const schema = decorate(
+        {},
+        `Required by the API; the document does not describe \`${property}\`.`,
+        override,
+      );
+      mapping.push({ argument, property });
+      slots.push({ name: argument, schema, required: bodyRequired });
+    }
+  }
   mapping.sort((a, b) => a.argument.localeCompare(b.argument));
   return {
     mediaType,

@@ -100,6 +100,31 @@ describe('buildInput: body media types', () => {
   });
 });
 
+describe('buildInput: required body fields the schema does not describe', () => {
+  it('a required name without a property (Box oauth2 revoke grant_type) becomes a required argument', () => {
+    // Given a form body that requires `grant_type` but lists only `token`.
+    const schema = { type: 'object', required: ['grant_type'], properties: { token: { type: 'string' } } };
+    const built = build({ requestBody: body({ 'application/x-www-form-urlencoded': { schema } }) });
+    // Want: an argument bound to the field, required, of any type.
+    expect(built.body?.properties).toContainEqual({ argument: 'grant_type', property: 'grant_type' });
+    expect(built.inputSchema).toMatchObject({ required: ['grant_type'] });
+    expect(props(built.inputSchema)['grant_type']).toEqual({
+      description: 'Required by the API; the document does not describe `grant_type`.',
+    });
+  });
+
+  it('not when additionalProperties is false: the document forbids the field it requires', () => {
+    const schema = {
+      type: 'object',
+      required: ['grant_type'],
+      additionalProperties: false,
+      properties: { token: { type: 'string' } },
+    };
+    const built = build({ requestBody: body({ 'application/json': { schema } }) });
+    expect(Object.keys(props(built.inputSchema))).toEqual(['token']);
+  });
+});
+
 describe('buildInput: multipart file arguments', () => {
   it.each([
     {
