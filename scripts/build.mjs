@@ -23,6 +23,7 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { generateMetaSchemaValidator } from './meta-schema-validator.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -102,6 +103,9 @@ const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
 const builtPkg = { name: pkg.name, version: pkg.version, private: true, type: 'module' };
 await writeFile(join(outDir, 'package.json'), `${JSON.stringify(builtPkg, null, 2)}\n`);
 
+// The startup schema check's meta-schema validator, precompiled (runtime/mcp/validate-json-schema.ts).
+const metaSchemaValidator = generateMetaSchemaValidator();
+await writeFile(join(outDir, 'runtime/mcp/validate-json-schema.js'), metaSchemaValidator);
 await bundleCli();
 await bundleApis(apiDirs);
 
@@ -127,6 +131,8 @@ async function listGeneratedApis() {
  * files instead of ~400 (~20% less CPU). Code splitting keeps lazy imports lazy (the embedded
  * authorization server, each store driver) in chunks under `chunks/`, loaded once however many
  * places import them. The other commands and the generator stay the compiled modules next to it.
+ * Whitespace and syntax are minified (less for V8 to parse at startup; names stay for stack
+ * traces), and the meta-schema validator module is replaced by its precompiled code.
  */
 async function bundleCli() {
   const { build } = await import('esbuild');
@@ -143,6 +149,8 @@ async function bundleCli() {
     format: 'esm',
     platform: 'node',
     target: 'node20',
+    minifyWhitespace: true,
+    minifySyntax: true,
     sourcemap: true,
     logLevel: 'warning',
     external: UNBUNDLED_PACKAGES,
@@ -151,6 +159,17 @@ async function bundleCli() {
       js: "import { createRequire as __spec2mcpCreateRequire } from 'node:module'; const require = __spec2mcpCreateRequire(import.meta.url);",
     },
     plugins: [
+      {
+        name: 'precompiled-meta-schema-validator',
+        setup(esbuild) {
+          const source = join(runtimeDir, 'mcp/validate-json-schema.ts');
+          esbuild.onLoad({ filter: /validate-json-schema\.ts$/ }, (args) =>
+            args.path === source
+              ? { contents: metaSchemaValidator, loader: 'js', resolveDir: dirname(source) }
+              : undefined,
+          );
+        },
+      },
       {
         name: 'bundle-the-runtime-only',
         setup(esbuild) {

@@ -7,7 +7,8 @@
  * generation is ~1 ms per schema, most of the startup of a large API, and most tools of a large
  * API are never called by a given server. Startup still checks every distinct schema against the
  * JSON Schema meta-schema, its patterns and its local `$ref`s, which is what makes a compilation
- * fail, so a broken schema stops the server at startup as before.
+ * fail, so a broken schema stops the server at startup as before. The meta-schema validator is
+ * precompiled by the build (validate-json-schema.ts), so the check costs ~0.1 ms per schema.
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -15,6 +16,7 @@ import type { JSONPathQuery } from 'json-p3';
 import type { ApiDefinition, JsonSchema, ToolDefinition, ToolWait } from '../define-tool.js';
 import { buildDynamicTools, type DynamicTools } from './dynamic-tools.js';
 import { compileRedactions } from './redact-response.js';
+import { getMetaSchemaValidator } from './validate-json-schema.js';
 
 /** A tool as `tools/list` shows it (the MCP `Tool` wire shape). */
 export interface ToolListing {
@@ -272,7 +274,11 @@ function createLazyCompiler(ajv: Ajv2020, compile: SchemaCompiler): SchemaCompil
 function checkSchema(ajv: Ajv2020, owner: string, field: string, stripped: JsonSchema): void {
   let problem: string | undefined;
   try {
-    if (!ajv.validateSchema(stripped)) problem = `schema is invalid: ${ajv.errorsText(ajv.errors)}`;
+    // What ajv.validateSchema does for a schema without `$schema`, with a validator the build
+    // precompiles (validate-json-schema.ts) instead of compiling the meta-schema at startup.
+    const validateMetaSchema = getMetaSchemaValidator();
+    if (!validateMetaSchema(stripped))
+      problem = `schema is invalid: ${ajv.errorsText(validateMetaSchema.errors)}`;
   } catch (error) {
     problem = describeError(error);
   }
