@@ -1,14 +1,17 @@
 /**
- * Prompts from `api.prompts`: Handlebars templates parsed at startup and compiled once, the frozen
- * `prompts/list` payload, and rendering with a JSON-RPC invalid-params error for a missing argument.
+ * Prompts from `api.prompts`: the frozen `prompts/list` payload, Handlebars templates compiled on
+ * their first prompts/get (then kept), and rendering with a JSON-RPC invalid-params error for a
+ * missing argument. Templates are not parsed at startup: `spec2mcp generate` already refuses one
+ * that does not compile (MCPGEN_PROMPT_INVALID), and loading Handlebars is ~25 ms of CPU a server
+ * need not spend before its first tools/list.
  */
 import { createRequire } from 'node:module';
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type HandlebarsModule from 'handlebars';
 import type { PromptDefinition } from '../define-tool.js';
 
-// Handlebars (CommonJS) is required on first use: an API without prompts never loads it
-// (~15 ms of startup CPU), and the registry stays synchronous for the callers that build it.
+// Handlebars (CommonJS) is required on the first prompts/get: a server that is never asked for a
+// prompt never loads it, and rendering stays synchronous for its callers.
 const require = createRequire(import.meta.url);
 let handlebars: typeof HandlebarsModule | undefined;
 function loadHandlebars(): typeof HandlebarsModule {
@@ -32,20 +35,8 @@ export interface RenderedPrompt {
 }
 
 export function buildPromptRegistry(prompts: readonly PromptDefinition[]): PromptRegistry {
-  const compiled = new Map<string, { prompt: PromptDefinition; render: (args: object) => string }>();
-  for (const prompt of prompts) {
-    const Handlebars = loadHandlebars();
-    try {
-      // Handlebars compiles lazily; parsing now makes a broken template fail the boot, not a user.
-      Handlebars.parse(prompt.template);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`Prompt ${prompt.name}: template does not parse: ${reason}`);
-    }
-    // noEscape: the text goes to a model, not into HTML; escaping would turn `&` into `&amp;`.
-    const template = Handlebars.compile(prompt.template, { noEscape: true });
-    compiled.set(prompt.name, { prompt, render: template });
-  }
+  const byName = new Map(prompts.map((prompt) => [prompt.name, prompt]));
+  const rendererOf = createRenderers();
   const listResult = Object.freeze({
     prompts: Object.freeze(
       prompts.map((prompt) =>
@@ -61,14 +52,14 @@ export function buildPromptRegistry(prompts: readonly PromptDefinition[]): Promp
 
   return {
     listResult,
-    size: compiled.size,
+    size: byName.size,
     renderPrompt(name, args) {
-      const entry = compiled.get(name);
-      if (entry === undefined) {
+      const prompt = byName.get(name);
+      if (prompt === undefined) {
         throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${name}`);
       }
       const given = args ?? {};
-      const missing = entry.prompt.arguments
+      const missing = prompt.arguments
         .filter(
           (argument) =>
             argument.required && (given[argument.name] === undefined || given[argument.name] === ''),
@@ -80,11 +71,35 @@ export function buildPromptRegistry(prompts: readonly PromptDefinition[]): Promp
           `Missing required argument${missing.length > 1 ? 's' : ''} for prompt ${name}: ${missing.join(', ')}`,
         );
       }
-      const text = entry.render(given);
+      const text = rendererOf(prompt)(given);
       return {
-        description: entry.prompt.description,
+        description: prompt.description,
         messages: [{ role: 'user', content: { type: 'text', text } }],
       };
     },
+  };
+}
+
+/** Each template's render function, compiled on its first use and kept. */
+function createRenderers(): (prompt: PromptDefinition) => (args: object) => string {
+  const renderers = new Map<string, (args: object) => string>();
+  return (prompt) => {
+    let render = renderers.get(prompt.name);
+    if (render === undefined) {
+      const Handlebars = loadHandlebars();
+      try {
+        // compile() alone parses on the first call; parsing here reports a broken template once, by name.
+        Handlebars.parse(prompt.template);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(
+          `Prompt ${prompt.name}: template does not parse: ${reason}. Fix x-mcp.prompts in the overlay and regenerate.`,
+        );
+      }
+      // noEscape: the text goes to a model, not into HTML; escaping would turn `&` into `&amp;`.
+      render = Handlebars.compile(prompt.template, { noEscape: true });
+      renderers.set(prompt.name, render);
+    }
+    return render;
   };
 }
