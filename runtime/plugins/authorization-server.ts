@@ -4,17 +4,15 @@
  * 8414) and /.well-known/openid-configuration, the sign-in and consent pages, and
  * `app.authorizationServer` with the TokenVerifier the resource server asks. Needs the `store` and
  * `upstream-client` plugins: grants and tokens live in the store, sign-in calls the platform.
+ *
+ * The routes are mounted at startup, but oidc-provider (and Koa, ~170 ms of CPU) is imported on the
+ * first request that needs it: an OAuth route, a sign-in page, or an access token of this server.
+ * API tokens and tools/list with one never load it; the first OAuth request waits for it once.
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Provider } from 'oidc-provider';
 import type { CredentialVault, TokenVerifier } from '../auth/auth-types.js';
-import {
-  createProvider,
-  DEFAULT_LIFETIMES,
-  OAUTH_ROUTES,
-  type TokenLifetimes,
-} from '../auth/authorization-server/create-provider.js';
 import { deriveKeys, loadCredentialKey } from '../auth/authorization-server/credential-key.js';
 import { createCredentialVault } from '../auth/authorization-server/credential-vault.js';
 import { createEmbeddedTokenVerifier } from '../auth/authorization-server/embedded-token-verifier.js';
@@ -24,6 +22,11 @@ import {
   listAuthorizedClients,
   revokeClient,
 } from '../auth/authorization-server/manage-clients.js';
+import {
+  DEFAULT_LIFETIMES,
+  OAUTH_ROUTES,
+  type TokenLifetimes,
+} from '../auth/authorization-server/oauth-routes.js';
 import { createMcpResources, normalizePublicUrl } from '../auth/authorization-server/resource-urls.js';
 import type { ApiDefinition } from '../define-tool.js';
 import { DEFAULT_DATA_DIR } from '../stores/create-store.js';
@@ -38,8 +41,8 @@ export interface AuthorizationServer {
   /** Ends every grant of the client at once; its tokens stop working on the next call. */
   revokeClient(clientId: string): Promise<{ readonly grants: number; readonly records: number }>;
   listClients(): Promise<AuthorizedClient[]>;
-  /** The oidc-provider instance, for tests and advanced wiring. */
-  readonly provider: Provider;
+  /** The oidc-provider instance (imported and created on first use), for tests and advanced wiring. */
+  loadProvider(): Promise<Provider>;
 }
 
 declare module 'fastify' {
@@ -94,20 +97,27 @@ const authorizationServer: FastifyPluginAsync<AuthorizationServerOptions> = asyn
   const keys = deriveKeys(key);
   const lifetimes = { ...DEFAULT_LIFETIMES, ...options.lifetimes };
   const stores = app.store;
-  const provider = createProvider({
-    issuer,
-    api,
-    resources,
-    store: stores.oauth,
-    keys,
-    lifetimes,
-    ...(options.clientIdMetadataDocuments !== undefined && {
-      clientIdMetadataDocuments: options.clientIdMetadataDocuments,
-    }),
-  });
-  logProviderEvents(app, provider);
+  let providerLoad: Promise<Provider> | undefined;
+  const loadProvider = () => {
+    providerLoad ??= import('../auth/authorization-server/create-provider.js').then(({ createProvider }) => {
+      const provider = createProvider({
+        issuer,
+        api,
+        resources,
+        store: stores.oauth,
+        keys,
+        lifetimes,
+        ...(options.clientIdMetadataDocuments !== undefined && {
+          clientIdMetadataDocuments: options.clientIdMetadataDocuments,
+        }),
+      });
+      logProviderEvents(app, provider);
+      return provider;
+    });
+    return providerLoad;
+  };
   const vault = createCredentialVault(stores.credentials, key);
-  const tokenVerifier = createEmbeddedTokenVerifier({ provider, stores, resources });
+  const tokenVerifier = createEmbeddedTokenVerifier({ loadProvider, stores, resources });
 
   app.decorate('authorizationServer', {
     issuer,
@@ -116,11 +126,11 @@ const authorizationServer: FastifyPluginAsync<AuthorizationServerOptions> = asyn
     credentialVault: vault,
     revokeClient: (clientId: string) => revokeClient(stores, clientId),
     listClients: () => listAuthorizedClients(stores),
-    provider,
+    loadProvider,
   } satisfies AuthorizationServer);
 
   const allScopes = api.scopes.definitions.map((definition) => definition.name).join(' ');
-  const callback = provider.callback();
+  let callback: ReturnType<Provider['callback']> | undefined;
   const forward = async (request: FastifyRequest, reply: FastifyReply, rewriteUrl?: string) => {
     reply.hijack();
     const raw = request.raw;
@@ -134,6 +144,7 @@ const authorizationServer: FastifyPluginAsync<AuthorizationServerOptions> = asyn
     (raw as { originalUrl?: string }).originalUrl = `${issuerPath}${raw.url ?? '/'}`;
     if (raw.method === 'GET' && raw.url !== undefined) raw.url = withDefaultScope(raw.url, allScopes);
     try {
+      callback ??= (await loadProvider()).callback();
       await callback(raw, reply.raw);
     } catch (error) {
       request.log.error({ err: error }, 'authorization server request failed');
@@ -165,7 +176,7 @@ const authorizationServer: FastifyPluginAsync<AuthorizationServerOptions> = asyn
 
   await app.register(async (scope) => {
     await registerInteractionRoutes(scope, {
-      provider,
+      loadProvider,
       api,
       stores,
       vault,

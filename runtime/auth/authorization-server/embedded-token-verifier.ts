@@ -16,7 +16,8 @@ const OPAQUE_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 export const LAST_USE_WRITE_INTERVAL_MS = 60_000;
 
 export interface EmbeddedTokenVerifierOptions {
-  readonly provider: Provider;
+  /** The oidc-provider instance, created on the first token that needs it. */
+  readonly loadProvider: () => Promise<Provider>;
   readonly stores: AuthorizationStores;
   /** Names the tenant of a tenant-path resource (`<public>/<tenant>/mcp`). */
   readonly resources: McpResources;
@@ -24,7 +25,7 @@ export interface EmbeddedTokenVerifierOptions {
 }
 
 export function createEmbeddedTokenVerifier(options: EmbeddedTokenVerifierOptions): TokenVerifier {
-  const { provider, stores } = options;
+  const { loadProvider, stores } = options;
   const now = options.now ?? Date.now;
   const lastWrites = new Map<string, number>();
 
@@ -42,6 +43,7 @@ export function createEmbeddedTokenVerifier(options: EmbeddedTokenVerifierOption
     name: 'embedded-authorization-server',
     async verify(token, context): Promise<Grant | undefined> {
       if (!OPAQUE_TOKEN.test(token)) return undefined;
+      const provider = await loadProvider();
       const accessToken = await provider.AccessToken.find(token);
       if (accessToken === undefined || accessToken.isExpired) {
         throw new AuthError(401, 'invalid_token', 'The access token is expired, revoked or unknown.');

@@ -28,10 +28,9 @@ import {
   saveSignIn,
   signInCredentialOwnerOf,
 } from './consent-records.js';
-import type { TokenLifetimes } from './create-provider.js';
-import { INTERACTION_PATH } from './create-provider.js';
 import type { EncryptingCredentialVault } from './credential-vault.js';
 import { type AuthorizationStores, revokeUserGrants } from './manage-clients.js';
+import { INTERACTION_PATH, type TokenLifetimes } from './oauth-routes.js';
 import {
   pageHeaders,
   renderConsentPage,
@@ -42,7 +41,8 @@ import {
 import type { McpResources } from './resource-urls.js';
 
 export interface InteractionRoutesOptions {
-  readonly provider: Provider;
+  /** The oidc-provider instance, created on the first request that needs it. */
+  readonly loadProvider: () => Promise<Provider>;
   readonly api: ApiDefinition;
   readonly stores: AuthorizationStores;
   readonly vault: EncryptingCredentialVault;
@@ -64,7 +64,7 @@ export async function registerInteractionRoutes(
   app: FastifyInstance,
   options: InteractionRoutesOptions,
 ): Promise<void> {
-  const { api, provider, stores, vault } = options;
+  const { api, loadProvider, stores, vault } = options;
   const now = options.now ?? Date.now;
   const whoamiTool = api.access?.whoamiTool;
   if (whoamiTool === undefined) {
@@ -98,7 +98,7 @@ export async function registerInteractionRoutes(
     reply: FastifyReply,
   ): Promise<Interaction | undefined> => {
     try {
-      const details = await provider.interactionDetails(request.raw, reply.raw);
+      const details = await (await loadProvider()).interactionDetails(request.raw, reply.raw);
       if (details.uid === request.params.uid) return details;
     } catch (error) {
       if ((error as Error).name !== 'SessionNotFound') throw error;
@@ -117,7 +117,7 @@ export async function registerInteractionRoutes(
 
   const pageContext = async (details: Interaction) => {
     const clientId = String(details.params['client_id'] ?? '');
-    const client = await provider.Client.find(clientId);
+    const client = await (await loadProvider()).Client.find(clientId);
     const redirectUri = URL.parse(String(details.params['redirect_uri'] ?? ''));
     return {
       clientId,
@@ -179,7 +179,7 @@ export async function registerInteractionRoutes(
   };
 
   const finish = async (request: FastifyRequest, reply: FastifyReply, result: Record<string, unknown>) => {
-    const returnTo = await provider.interactionResult(request.raw, reply.raw, result, {
+    const returnTo = await (await loadProvider()).interactionResult(request.raw, reply.raw, result, {
       mergeWithLastSubmission: false,
     });
     return reply.header('cache-control', 'no-store').redirect(returnTo, 303);
@@ -352,6 +352,7 @@ export async function registerInteractionRoutes(
     const credentialRef = await vault.put(credentialOwnerOf(clientId, signIn.accountId), secret, {
       expiresAt: grantExpiresAt,
     });
+    const provider = await loadProvider();
     const grant = new provider.Grant({ accountId: signIn.accountId, clientId });
     for (const resource of resources) grant.addResourceScope(resource.resource, granted.join(' '));
     const oidcScopes = String(details.params['scope'] ?? '')
