@@ -20,6 +20,7 @@ import { hashOperations, hashPrintedTool, hashToolModule, stringifyForKey } from
 import { memoizeToolIR } from './cache/memoize-tool-ir.js';
 import { findCacheDir, readCachedModules, readCachedOperations } from './cache/read-cache-entries.js';
 import { readGeneratorFingerprint } from './cache/read-generator-fingerprint.js';
+import { findUnchangedModuleFiles, type ModuleFile, recordModuleFiles } from './cache/track-module-files.js';
 import { type WrittenModule, writeCacheEntries } from './cache/write-cache-entries.js';
 import { deriveApiId } from './derive-api-id.js';
 import { createDiagnosticSink, type Diagnostic, type DiagnosticSink } from './diagnostics/diagnostic.js';
@@ -82,6 +83,11 @@ export interface GenerateResult {
   readonly plan?: WritePlan;
   readonly timings: StageTimings;
   readonly reuse: ReuseCounts;
+  /**
+   * Set when the cache's memo of the previous load let this run parse only what a save changed
+   * (`--watch`): the pointer of the value parsed again, '' when the text was unchanged.
+   */
+  readonly reparsed?: string;
 }
 
 export { deriveApiId };
@@ -95,13 +101,19 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const clock = startClock();
   const progress = options.onProgress ?? (() => {});
   const reuse = { operations: { reused: 0, built: 0 }, modules: { reused: 0, emitted: 0 } };
+  let reparsed: string | undefined;
   const finish = (result: Omit<GenerateResult, 'diagnostics' | 'timings' | 'reuse'>): GenerateResult => ({
     ...result,
     diagnostics: sink.diagnostics,
     timings: clock.timings(),
     reuse,
+    ...(reparsed !== undefined ? { reparsed } : {}),
   });
 
+  const cache =
+    options.cache === false
+      ? undefined
+      : (options.cache ?? createGenerationCache(await findCacheDir(cwd, id)));
   progress({ stage: 'load' });
   const spec = await loadSpec(
     {
@@ -112,8 +124,10 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       ...(options.allowExternalRefs !== undefined ? { allowExternalRefs: options.allowExternalRefs } : {}),
     },
     sink,
+    cache?.load,
   );
   clock.lap('load');
+  reparsed = spec?.reparsed;
   if (!spec) return finish({ ok: false });
 
   progress({ stage: 'build' });
@@ -121,10 +135,6 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const irOptions: BuildApiOptions = { id, generatorVersion: await readGeneratorVersion() };
   // Names are settled after the per-operation build (build-api-ir.ts), so the lock is no cache key.
   const naming = { strict: options.strict ?? false, previousNames: await readPreviousNames(outDir) };
-  const cache =
-    options.cache === false
-      ? undefined
-      : (options.cache ?? createGenerationCache(await findCacheDir(cwd, id)));
   const run = startCacheRun();
   const fingerprint = cache ? await readGeneratorFingerprint() : '';
   const built = cache
@@ -190,6 +200,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       });
   const cacheFailure = await cacheWritten;
   if (cacheFailure) throw cacheFailure.error;
+  if (cache && modules && !options.dryRun) recordModuleFiles(cache, outDir, modules.files, modules.current);
   if (!options.dryRun) await rememberWrittenNames(outDir, api.tools);
   if (cache && modules) retainUsedEntries(cache, run);
   clock.lap('write');
@@ -240,7 +251,7 @@ async function buildCachedApiIR(
     strict: input.strict,
     irOptions: input.irOptions,
   });
-  const keyOf = hashOperations(spec.document, context);
+  const keyOf = hashOperations(spec.document, context, cache.texts);
   const operations = listOperations(spec.document);
   await readCachedOperations(
     cache,
@@ -280,8 +291,10 @@ interface ModuleCacheInput {
 type ModuleCache = NonNullable<EmitApiOptions['modules']> & {
   /** Each tool file of the run with its module key, for the on-disk module index. */
   written(files: EmittedFiles): WrittenModule[];
-  /** Tool files whose text was read from the output folder: they are current. */
+  /** Tool files whose text was read from the output folder, or that still hold what this process wrote: they are current. */
   readonly current: ReadonlySet<string>;
+  /** Each tool file of the run and its module key. */
+  readonly files: readonly ModuleFile[];
 };
 
 /** The emit stage's view of the cache: module texts by the hash of their ToolIR and header. */
@@ -290,11 +303,9 @@ async function openModuleCache(input: ModuleCacheInput): Promise<ModuleCache> {
   const keyOf = (tool: ToolIR, header: string) =>
     hashToolModule(input.printedHashOf(tool), header, fingerprint);
   const keys = new Map(api.tools.map((t) => [t, keyOf(t, toolHeader(api, t))]));
-  const current = await readCachedModules(
-    cache,
-    input.outDir,
-    api.tools.map((t) => ({ path: toolModulePath(t), key: keys.get(t)! })),
-  );
+  const files = api.tools.map((t) => ({ path: toolModulePath(t), key: keys.get(t)! }));
+  const current = await readCachedModules(cache, input.outDir, files);
+  for (const path of findUnchangedModuleFiles(cache, input.outDir, files)) current.add(path);
   return {
     reuse(tool, header) {
       const text = reuseModule(cache, run, keys.get(tool) ?? keyOf(tool, header));
@@ -306,6 +317,7 @@ async function openModuleCache(input: ModuleCacheInput): Promise<ModuleCache> {
       storeModule(cache, run, keys.get(tool) ?? keyOf(tool, header), text);
     },
     current,
+    files,
     written: (files) =>
       api.tools.map((t) => {
         const path = toolModulePath(t);

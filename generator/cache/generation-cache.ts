@@ -6,6 +6,7 @@
  */
 import type { DiagnosticInput } from '../diagnostics/diagnostic.js';
 import type { ToolIR } from '../ir/types.js';
+import { createLoadMemo, type LoadMemo } from '../load/load-memo.js';
 
 export interface CachedOperation {
   readonly tool: ToolIR;
@@ -31,6 +32,18 @@ export interface GenerationCache {
     readonly shards: Map<string, ReadonlySet<string>>;
     moduleIndex?: ModuleIndex;
   };
+  /** The previous load of the spec, so a save re-parses and re-checks only what it changed (load-spec.ts). */
+  readonly load: LoadMemo;
+  /** JSON text of document nodes by identity: the nodes a save did not change are the same objects. */
+  readonly texts: WeakMap<object, string>;
+  /** What the tool files of the output folder hold, as this process wrote them (track-module-files.ts). */
+  moduleFiles?: {
+    readonly outDir: string;
+    readonly files: ReadonlyMap<
+      string,
+      { readonly key: string; readonly size: number; readonly mtimeMs: number }
+    >;
+  };
 }
 
 /** What one run took from the cache and what it added; the rest is pruned after the run. */
@@ -42,7 +55,14 @@ export interface CacheRun {
 }
 
 export function createGenerationCache(dir?: string): GenerationCache {
-  return { dir, operations: new Map(), modules: new Map(), disk: { shards: new Map() } };
+  return {
+    dir,
+    operations: new Map(),
+    modules: new Map(),
+    disk: { shards: new Map() },
+    load: createLoadMemo(),
+    texts: new WeakMap(),
+  };
 }
 
 export function startCacheRun(): CacheRun {

@@ -29,12 +29,14 @@ export function stringifyForKey(value: unknown): string {
 export function hashOperations(
   document: Record<string, unknown>,
   context: string,
+  texts?: WeakMap<object, string>,
 ): (path: string, method: string) => string {
   const { paths, ...rest } = document;
   const items = typeof paths === 'object' && paths !== null ? (paths as Record<string, unknown>) : {};
-  const itemTexts = new Map(Object.entries(items).map(([path, item]) => [path, JSON.stringify(item)]));
+  const stringify = (value: unknown) => stringifyJson(value, texts);
+  const itemTexts = new Map(Object.entries(items).map(([path, item]) => [path, stringify(item)]));
   const crossPathRefs = [...itemTexts.values()].some((text) => text.includes('"#/paths/'));
-  const restText = JSON.stringify(rest);
+  const restText = stringify(rest);
   const shared = hashText(
     context,
     restText,
@@ -49,6 +51,38 @@ export function hashOperations(
     }
     return hashText(itemKey, method);
   };
+}
+
+/** Nodes this shallow are remembered: path items, components and the maps above them. */
+const REMEMBERED_DEPTH = 3;
+
+/**
+ * JSON.stringify of plain data (no functions, no toJSON), remembering the text of the
+ * containers near the root by identity (`--watch`: a save replaces only the objects above
+ * the edited value, so a container that is the same object has the same text).
+ */
+function stringifyJson(value: unknown, texts: WeakMap<object, string> | undefined, depth = 0): string {
+  if (!texts || typeof value !== 'object' || value === null) return JSON.stringify(value);
+  const known = texts.get(value);
+  if (known !== undefined) return known;
+  let text: string;
+  if (depth >= REMEMBERED_DEPTH) {
+    text = JSON.stringify(value);
+  } else if (Array.isArray(value)) {
+    const items = value.map((item) => (item === undefined ? 'null' : stringifyJson(item, texts, depth + 1)));
+    text = `[${items.join(',')}]`;
+  } else {
+    const object = value as Record<string, unknown>;
+    const members: string[] = [];
+    for (const key of Object.keys(object)) {
+      // As JSON.stringify: a member without a value is left out.
+      if (object[key] !== undefined)
+        members.push(`${JSON.stringify(key)}:${stringifyJson(object[key], texts, depth + 1)}`);
+    }
+    text = `{${members.join(',')}}`;
+  }
+  texts.set(value, text);
+  return text;
 }
 
 /**

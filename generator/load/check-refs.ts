@@ -14,7 +14,7 @@ import type { SourceRef } from '../diagnostics/diagnostic.js';
 import { escapeToken, isPlainObject, parseRefFragment, resolveJsonPointer } from './json-pointer.js';
 import type { LoadContext } from './load-context.js';
 import { rankCandidates } from './rank-candidates.js';
-import { walkReferences } from './walk-references.js';
+import { type RefSiteMemo, walkReferences } from './walk-references.js';
 
 export interface RefCheck {
   /** Pointers of the objects whose `$ref` does not resolve inside the document (broken or external). */
@@ -28,6 +28,8 @@ export interface CheckRefsInput {
   readonly at: (pointer: string) => SourceRef;
   /** Swagger 2.0 reads `examples` as data. */
   readonly swagger2?: boolean;
+  /** `--watch`: the sites of path items and components that were not edited (walk-references.ts). */
+  readonly memo?: RefSiteMemo;
 }
 
 export type ParsedRef =
@@ -54,13 +56,14 @@ export function checkRefs(
   walkReferences(
     input.document,
     ({ pointer, ref }) => {
-      const source = input.at(`${pointer}/$ref`);
+      // Located only when reported: a large document has thousands of refs that resolve.
+      const at = () => input.at(`${pointer}/$ref`);
       const parsed = parseRef(ref, input.specName);
       if (parsed.kind === 'external') {
         unresolvedPointers.push(pointer);
         context.report({
           code: 'MCPGEN_REF_EXTERNAL',
-          source,
+          source: at(),
           message: context.allowExternalRefs
             ? `$ref '${ref}' points outside this document; external references are not bundled yet, even with --allow-external-refs`
             : `$ref '${ref}' points outside this document`,
@@ -78,7 +81,7 @@ export function checkRefs(
         unresolvedPointers.push(pointer);
         context.report({
           code: 'MCPGEN_REF_NOT_FOUND',
-          source,
+          source: at(),
           message: `$ref '${ref}' does not resolve: no schema has $anchor '${parsed.anchor}'`,
         });
         return;
@@ -99,7 +102,7 @@ export function checkRefs(
       const lenient = !context.strict && suggestions.length === 0 && isSchemaRef(parsed.tokens);
       context.report({
         code: 'MCPGEN_REF_NOT_FOUND',
-        source,
+        source: at(),
         message: lenient
           ? `$ref '${ref}' does not resolve: there is no '${missing}' in ${parentRef}; the schema accepts any value`
           : `$ref '${ref}' does not resolve: there is no '${missing}' in ${parentRef}`,
@@ -111,7 +114,7 @@ export function checkRefs(
           : {}),
       });
     },
-    { swagger2: input.swagger2 === true },
+    { swagger2: input.swagger2 === true, ...(input.memo ? { memo: input.memo } : {}) },
   );
   return { unresolvedPointers };
 }

@@ -56,6 +56,19 @@ export interface CheckSchemaKeywordsInput {
   readonly document: Record<string, unknown>;
   readonly version: SpecVersion;
   readonly at: (pointer: string) => SourceRef;
+  /**
+   * `--watch`: what each path item and component noted, by object; an object still in place was
+   * not edited, so its notes are replayed in order instead of visiting it again.
+   */
+  readonly memo?: KeywordMemo;
+}
+
+export type KeywordMemo = WeakMap<object, { readonly key: string; readonly notes: readonly Note[] }>;
+
+interface Note {
+  readonly kind: string;
+  readonly pointer: string;
+  readonly finding: Omit<Finding, 'pointer' | 'count'>;
 }
 
 interface Finding {
@@ -70,12 +83,32 @@ export function checkSchemaKeywords(
   context: Pick<LoadContext, 'report'>,
 ): void {
   const findings = new Map<string, Finding>();
-  const note = (kind: string, pointer: string, finding: Omit<Finding, 'pointer' | 'count'>) => {
+  let note = (kind: string, pointer: string, finding: Omit<Finding, 'pointer' | 'count'>) => {
     const known = findings.get(kind);
     if (known) known.count++;
     else findings.set(kind, { ...finding, pointer, count: 1 });
   };
   const seen = new Set<object>();
+  const { memo } = input;
+  const visitMemoized = (memo: KeywordMemo, node: object, key: string, visit: () => void): void => {
+    const known = memo.get(node);
+    if (known?.key === key) {
+      for (const n of known.notes) note(n.kind, n.pointer, n.finding);
+      return;
+    }
+    const notes: Note[] = [];
+    const outer = note;
+    note = (kind, pointer, finding) => {
+      notes.push({ kind, pointer, finding });
+      outer(kind, pointer, finding);
+    };
+    try {
+      visit();
+    } finally {
+      note = outer;
+    }
+    memo.set(node, { key, notes });
+  };
 
   const visitSchema = (schema: unknown, pointer: string): void => {
     if (!isPlainObject(schema) || seen.has(schema)) return;
@@ -96,12 +129,21 @@ export function checkSchemaKeywords(
   };
 
   // The document outside schemas: every `schema` value is one, and so is every component schema.
-  const visitDocument = (node: unknown, pointer: string): void => {
+  const visitDocument = (node: unknown, pointer: string, depth: number): void => {
     if (Array.isArray(node)) {
-      for (const [i, item] of node.entries()) visitDocument(item, appendJsonPointer(pointer, i));
+      for (const [i, item] of node.entries()) visitDocument(item, appendJsonPointer(pointer, i), depth + 1);
       return;
     }
     if (!isPlainObject(node) || seen.has(node)) return;
+    if (memo && (depth === 2 || depth === 3)) {
+      visitMemoized(memo, node, `${input.version}document${pointer}`, () =>
+        visitDocumentObject(node, pointer, depth),
+      );
+    } else {
+      visitDocumentObject(node, pointer, depth);
+    }
+  };
+  const visitDocumentObject = (node: Record<string, unknown>, pointer: string, depth: number): void => {
     seen.add(node);
     for (const [key, value] of Object.entries(node)) {
       const at = appendJsonPointer(pointer, key);
@@ -109,15 +151,22 @@ export function checkSchemaKeywords(
       const schemaMap =
         (pointer === '/components' && key === 'schemas') || (pointer === '' && key === 'definitions');
       if (schemaMap && isPlainObject(value)) {
-        for (const [name, sub] of Object.entries(value)) visitSchema(sub, appendJsonPointer(at, name));
+        for (const [name, sub] of Object.entries(value)) {
+          const schemaAt = appendJsonPointer(at, name);
+          if (memo && isPlainObject(sub) && !seen.has(sub)) {
+            visitMemoized(memo, sub, `${input.version}schema${schemaAt}`, () => visitSchema(sub, schemaAt));
+          } else {
+            visitSchema(sub, schemaAt);
+          }
+        }
       } else if (key === 'schema' && isPlainObject(value)) {
         visitSchema(value, at);
       } else {
-        visitDocument(value, at);
+        visitDocument(value, at, depth + 1);
       }
     }
   };
-  visitDocument(input.document, '');
+  visitDocument(input.document, '', 0);
 
   for (const finding of findings.values()) {
     context.report({

@@ -41,11 +41,24 @@ class JsonSyntaxError extends Error {
 
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
-export function parseJsonText(text: string, fileId: number, sourceMap: SourceMap): ParsedText {
+/** One value inside a text (watch: the value an edit changed), and where it sits in the document. */
+export interface JsonValueRange {
+  readonly start: number;
+  /** Where the value must end (exclusive): anything else means the edit was not confined to it. */
+  readonly end: number;
+  readonly tokens: readonly string[];
+}
+
+export function parseJsonText(
+  text: string,
+  fileId: number,
+  sourceMap: SourceMap,
+  range?: JsonValueRange,
+): ParsedText {
   const base = sourceMap.position(fileId, 0);
   const duplicates: DuplicateKey[] = [];
-  const path: string[] = [];
-  let pos = 0;
+  const path: string[] = range ? [...range.tokens] : [];
+  let pos = range?.start ?? 0;
 
   const fail = (message: string, at = pos): never => {
     throw new JsonSyntaxError(at, message);
@@ -207,7 +220,11 @@ export function parseJsonText(text: string, fileId: number, sourceMap: SourceMap
   };
 
   try {
-    const value = parseValue(0);
+    const value = parseValue(range ? range.tokens.length : 0);
+    if (range) {
+      if (pos !== range.end) fail('The value does not end where the edit allows');
+      return { value, errors: [], duplicates };
+    }
     skipWhitespace();
     if (pos < text.length) fail(`Unexpected ${describeChar(pos)} after the end of the JSON value`);
     return { value, errors: [], duplicates };

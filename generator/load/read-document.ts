@@ -18,12 +18,33 @@ export interface ReadDocument {
   readonly sha256: string;
   readonly fileId: number;
   readonly value: unknown;
+  /** The decoded text (what `--watch` compares the next save with). */
+  readonly text: string;
+}
+
+/** A file's text before parsing (watch compares it with the previous one). */
+export interface ReadText {
+  readonly file: string;
+  readonly absolutePath: string;
+  readonly sha256: string;
+  readonly text: string;
 }
 
 export async function readDocument(
   absolutePath: string,
   context: LoadContext,
 ): Promise<ReadDocument | undefined> {
+  const read = await readDocumentText(absolutePath, context);
+  if (!read) return undefined;
+  const { file, sha256, text } = read;
+  const parsed = parseDocumentText(text, { file, absolutePath }, context);
+  return parsed ? { file, absolutePath, sha256, text, ...parsed } : undefined;
+}
+
+export async function readDocumentText(
+  absolutePath: string,
+  context: Pick<LoadContext, 'cwd' | 'maxBytes' | 'report'>,
+): Promise<ReadText | undefined> {
   const file = toDisplayPath(absolutePath, context.cwd);
   const at = { file, pointer: '', line: 1, column: 1 };
   let bytes: Buffer;
@@ -61,8 +82,7 @@ export async function readDocument(
     });
     return undefined;
   }
-  const parsed = parseDocumentText(text, { file, absolutePath }, context);
-  return parsed ? { file, absolutePath, sha256, ...parsed } : undefined;
+  return { file, absolutePath, sha256, text };
 }
 
 function decodeText(bytes: Buffer): string | undefined {
@@ -75,7 +95,7 @@ function decodeText(bytes: Buffer): string | undefined {
   }
 }
 
-function reportReadError(error: unknown, file: string, context: LoadContext): void {
+function reportReadError(error: unknown, file: string, context: Pick<LoadContext, 'report'>): void {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const source = { file, pointer: '', line: 1, column: 1 };
   if (code === 'ENOENT' || code === 'ENOTDIR') {

@@ -17,6 +17,17 @@ interface SourceText {
   readonly file: string;
   readonly text: string;
   lineStarts?: number[];
+  /** Set when the file was edited (watch): its positions now live in `to`, shifted by the edit. */
+  readonly edit?: TextEdit;
+}
+
+/** One replaced range: offsets before `start` stay, offsets from `oldEnd` on move by `delta`. */
+export interface TextEdit {
+  /** File id of the edited text. */
+  readonly to: number;
+  readonly start: number;
+  readonly oldEnd: number;
+  readonly delta: number;
 }
 
 interface NodeInfo {
@@ -52,12 +63,38 @@ export class SourceMap {
     return fileId * FILE_SPAN + offset;
   }
 
+  /**
+   * Moves the positions of file `fileId` into its edited text `edit.to` (added with addFile):
+   * every node outside the replaced range keeps its place without being visited, at the cost of
+   * one hop per edit when described. The old text is dropped.
+   */
+  redirectFile(fileId: number, edit: TextEdit): void {
+    const source = this.#files[fileId];
+    if (!source) return;
+    this.#files[fileId] = { file: source.file, text: '', edit };
+  }
+
+  /** The file and offset a position is at now, after the edits of its file; undefined when unknown. */
+  resolve(position: number): { readonly fileId: number; readonly offset: number } | undefined {
+    if (position < 0) return undefined;
+    let fileId = Math.floor(position / FILE_SPAN);
+    let offset = position % FILE_SPAN;
+    let edit = this.#files[fileId]?.edit;
+    while (edit) {
+      // Live nodes never start inside the replaced range (they were parsed again); clamp anyway.
+      offset = offset < edit.start ? offset : offset >= edit.oldEnd ? offset + edit.delta : edit.start;
+      fileId = edit.to;
+      edit = this.#files[fileId]?.edit;
+    }
+    return this.#files[fileId] ? { fileId, offset } : undefined;
+  }
+
   /** Line and column (1-based) of a position; undefined for an unknown position. */
   describe(position: number): FilePosition | undefined {
-    if (position < 0) return undefined;
-    const source = this.#files[Math.floor(position / FILE_SPAN)];
-    if (!source) return undefined;
-    const offset = position % FILE_SPAN;
+    const resolved = this.resolve(position);
+    if (!resolved) return undefined;
+    const source = this.#files[resolved.fileId]!;
+    const { offset } = resolved;
     source.lineStarts ??= computeLineStarts(source.text);
     const starts = source.lineStarts;
     let low = 0;

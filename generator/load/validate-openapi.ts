@@ -6,9 +6,10 @@
 import { createRequire } from 'node:module';
 import type { SourceRef } from '../diagnostics/diagnostic.js';
 import type { SpecVersion } from './detect-version.js';
-import { isPlainObject, parseJsonPointer, resolveJsonPointer } from './json-pointer.js';
+import { findChangedUnits, type UnitTokens } from './find-changed-units.js';
+import { formatJsonPointer, isPlainObject, parseJsonPointer, resolveJsonPointer } from './json-pointer.js';
 import type { LoadContext } from './load-context.js';
-import { loadSchemaValidator } from './load-schema-validator.js';
+import { loadSchemaValidator, type SchemaValidator } from './load-schema-validator.js';
 import { type AjvError, type SchemaFinding, selectSchemaErrors } from './select-schema-errors.js';
 import { walkReferences } from './walk-references.js';
 
@@ -27,6 +28,16 @@ export interface ValidateOpenApiInput {
   /** Pointers of objects whose `$ref` is already reported as broken or external. */
   readonly unresolvedPointers: readonly string[];
   readonly at: (pointer: string) => SourceRef;
+  /** `--watch` (3.x): the previous run's schema errors, so only edited path items and components are validated again. */
+  readonly memo?: ValidationMemo;
+}
+
+export interface ValidationMemo {
+  previous?: {
+    readonly document: Record<string, unknown>;
+    readonly version: SpecVersion;
+    readonly errors: readonly AjvError[];
+  };
 }
 
 export async function validateOpenApi(
@@ -109,9 +120,54 @@ async function validateOpenApi3(
   const checked = known.includes(String(document['openapi']))
     ? document
     : { ...document, openapi: known[known.length - 1] };
-  if (!validate(checked)) {
-    reportSchemaErrors(selectSchemaErrors(validate.errors ?? [], input.unresolvedPointers), input, context);
+  const previous = input.memo?.previous?.version === version ? input.memo.previous : undefined;
+  const errors =
+    (previous && revalidateChangedUnits(validate, { document, checked }, previous)) ??
+    (validate(checked) ? [] : [...(validate.errors ?? [])]);
+  if (input.memo) input.memo.previous = { document, version, errors };
+  if (errors.length > 0) {
+    reportSchemaErrors(selectSchemaErrors(errors, input.unresolvedPointers), input, context);
   }
+}
+
+/**
+ * The schema errors of `checked`, from the previous document's errors and a validation of the
+ * one path item or component that changed, in a copy holding only it and the root fields. The
+ * schema validates each entry of `paths` and of a components map on its own, in name order, so
+ * the entry's errors are a contiguous run of the whole list: replaced in place. Undefined (so
+ * validate everything) for more than one change, other changes, and first errors in an entry
+ * (where the run would go depends on the order of the schema's keywords).
+ */
+function revalidateChangedUnits(
+  validate: SchemaValidator,
+  input: { readonly document: Record<string, unknown>; readonly checked: Record<string, unknown> },
+  previous: NonNullable<ValidationMemo['previous']>,
+): AjvError[] | undefined {
+  const { checked } = input;
+  const changed = findChangedUnits(previous.document, input.document);
+  if (!changed) return undefined;
+  if (changed.length === 0) return [...previous.errors];
+  if (changed.length !== 1) return undefined;
+  const unit = changed[0]!;
+  const pointer = formatJsonPointer(unit);
+  const isUnder = (error: AjvError) =>
+    error.instancePath === pointer || error.instancePath.startsWith(`${pointer}/`);
+  const fresh = validate(isolateUnit(checked, unit)) ? [] : (validate.errors ?? []).filter(isUnder);
+  const before = previous.errors.flatMap((error, i) => (isUnder(error) ? [i] : []));
+  if (before.length === 0) return fresh.length === 0 ? [...previous.errors] : undefined;
+  const first = before[0]!;
+  const last = before[before.length - 1]!;
+  if (last - first + 1 !== before.length) return undefined;
+  return [...previous.errors.slice(0, first), ...fresh, ...previous.errors.slice(last + 1)];
+}
+
+/** The document with only `unit` under paths/components (webhooks dropped): what validating it costs. */
+function isolateUnit(document: Record<string, unknown>, unit: UnitTokens): Record<string, unknown> {
+  const { paths: _paths, components: _components, webhooks: _webhooks, ...root } = document;
+  const [section, ...rest] = unit;
+  const value = resolveJsonPointer(document, unit).value;
+  if (section === 'paths') return { ...root, paths: { [rest[0]!]: value } };
+  return { ...root, paths: {}, components: { [rest[0]!]: { [rest[1]!]: value } } };
 }
 
 function reportFailure(

@@ -47,7 +47,18 @@ type Context = 'keywords' | 'names' | 'exampleNames' | 'example';
 export interface WalkOptions {
   /** Swagger 2.0: `examples` (mime type -> payload) is data, not a map of Example Objects. */
   readonly swagger2?: boolean;
+  /**
+   * The sites found under each path item and component (`--watch`): a node that is still the
+   * same object at the same place was not edited (edits replace the objects above them), so
+   * its sites are replayed instead of walked again.
+   */
+  readonly memo?: RefSiteMemo;
 }
+
+export type RefSiteMemo = WeakMap<object, { readonly key: string; readonly sites: readonly RefSite[] }>;
+
+/** Path items (`/paths/x`) and components (`/components/schemas/x`) are what the memo keeps. */
+const MEMO_DEPTHS = new Set([2, 3]);
 
 /** Calls `visit` for every `$ref` in a reference position, in document order. */
 export function walkReferences(
@@ -55,26 +66,53 @@ export function walkReferences(
   visit: (site: RefSite) => void,
   options: WalkOptions = {},
 ): void {
-  const walk = (node: unknown, pointer: string, context: Context): void => {
+  const { memo } = options;
+  let emit = visit;
+  const walk = (node: unknown, pointer: string, context: Context, depth = 0): void => {
+    if (memo && MEMO_DEPTHS.has(depth) && isPlainObject(node)) {
+      const key = `${options.swagger2 === true}${context}${pointer}`;
+      const known = memo.get(node);
+      if (known?.key === key) {
+        for (const site of known.sites) emit(site);
+        return;
+      }
+      const sites: RefSite[] = [];
+      const outer = emit;
+      emit = (site) => {
+        sites.push(site);
+        outer(site);
+      };
+      try {
+        walkNode(node, pointer, context, depth);
+      } finally {
+        emit = outer;
+      }
+      memo.set(node, { key, sites });
+      return;
+    }
+    walkNode(node, pointer, context, depth);
+  };
+  const walkNode = (node: unknown, pointer: string, context: Context, depth: number): void => {
     if (Array.isArray(node)) {
       for (let index = 0; index < node.length; index++)
-        walk(node[index], appendJsonPointer(pointer, index), 'keywords');
+        walk(node[index], appendJsonPointer(pointer, index), 'keywords', depth + 1);
       return;
     }
     if (!isPlainObject(node)) return;
     if (context === 'names' || context === 'exampleNames') {
       const entryContext = context === 'names' ? 'keywords' : 'example';
-      for (const key of Object.keys(node)) walk(node[key], appendJsonPointer(pointer, key), entryContext);
+      for (const key of Object.keys(node))
+        walk(node[key], appendJsonPointer(pointer, key), entryContext, depth + 1);
       return;
     }
     for (const key of Object.keys(node)) {
       const value = node[key];
       if (key === '$ref') {
-        if (typeof value === 'string') visit({ holder: node, pointer, ref: value });
+        if (typeof value === 'string') emit({ holder: node, pointer, ref: value });
         continue;
       }
       if (isLiteralKeyword(key, value, context, options)) continue;
-      walk(value, appendJsonPointer(pointer, key), childContext(key, value));
+      walk(value, appendJsonPointer(pointer, key), childContext(key, value), depth + 1);
     }
   };
   walk(root, '', 'keywords');
