@@ -53,8 +53,13 @@ export function checkRequest(input: {
     const schema = relaxOneOf(parameter.schema);
     let checked = compiler.check(schema, raw.value, { coerce: true });
     // Objects inside a parameter (OpenAPI `content` parameters, arrays of objects) travel as JSON text.
+    // Parsed JSON is typed already: checked as it is first, since coercion would let text inside it
+    // match a second `oneOf` branch too (Box mdfilters: "online" is a string and, coerced, an array).
     const parsed = checked.ok === false ? parseJsonText(raw.value) : undefined;
-    if (parsed !== undefined) checked = compiler.check(schema, parsed.value, { coerce: true });
+    if (parsed !== undefined) {
+      checked = compiler.check(schema, parsed.value);
+      if (checked.ok === false) checked = compiler.check(schema, parsed.value, { coerce: true });
+    }
     if (checked.ok === false) {
       problems.push(
         `${parameter.in} parameter '${parameter.name}' = ${JSON.stringify(raw.value).slice(0, 80)}: ${checked.errors
