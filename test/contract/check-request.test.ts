@@ -10,7 +10,7 @@ describe('checkRequest, query parameters', () => {
   it('checks objects sent as JSON text as typed values, so oneOf picks one branch (Box mdfilters)', () => {
     // Given: an array-of-objects query parameter whose values are a shared oneOf of a string, a
     // number and a list of strings (coerced, "online" would be both a string and a one-item list).
-    const compiler = createSchemaCompiler([
+    const shared = [
       {
         $id: 'urn:test:input',
         $defs: {
@@ -19,7 +19,8 @@ describe('checkRequest, query parameters', () => {
           },
         },
       },
-    ]);
+    ];
+    const compiler = createSchemaCompiler(shared);
     const operation: ContractOperation = {
       key: 'GET /search',
       method: 'get',
