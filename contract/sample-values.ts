@@ -217,13 +217,22 @@ export function sampleValue(schema: unknown, root: Schema, options: SampleOption
   }
   const branches = alternatives(resolved);
   if (branches.length > 0) {
-    // The first branch that is not just `null`: a nullable value is shown with content.
-    const branch =
-      branches.find((b) => {
-        const r = resolveLocalRef(b, root);
-        return r !== undefined && !(typesOf(r).length === 1 && r['type'] === 'null');
-      }) ?? branches[0];
     const { anyOf: _anyOf, oneOf: _oneOf, ...own } = resolved;
+    const branch = pickBranch(branches, own, root);
+    const chosen = resolveLocalRef(branch, root) ?? {};
+    if (isConstraintOnly(chosen) && isSchema(own['properties'])) {
+      // `oneOf: [{required: [url]}, {required: [content_base64]}]` (file arguments): the object is
+      // made from its own properties with the chosen branch's required ones, and a property only
+      // another oneOf branch requires is left out, so exactly one branch matches.
+      const required = [...requiredOf(own), ...requiredOf(chosen)];
+      const value = sampleValue({ ...own, required: [...new Set(required)] }, root, options, depth + 1);
+      if (!isSchema(value) || !Array.isArray(resolved['oneOf'])) return value;
+      const others = resolved['oneOf']
+        .filter((b) => b !== branch)
+        .flatMap((b) => requiredOf(resolveLocalRef(b, root) ?? {}));
+      for (const name of others) if (!required.includes(name)) delete value[name];
+      return value;
+    }
     const base = sampleValue(branch, root, options, depth + 1);
     const extra = Object.keys(own).some((k) => k === 'properties' || k === 'required')
       ? sampleValue(own, root, options, depth + 1)
@@ -259,6 +268,35 @@ export function sampleValue(schema: unknown, root: Schema, options: SampleOption
     );
   }
   return {};
+}
+
+function requiredOf(schema: Schema): string[] {
+  return Array.isArray(schema['required']) ? schema['required'].filter((n) => typeof n === 'string') : [];
+}
+
+/** A branch that only constrains its parent (`{required: [...]}`): no type, properties or values. */
+function isConstraintOnly(schema: Schema): boolean {
+  return Object.keys(schema).every((key) => key === 'required' || key === 'description' || key === 'title');
+}
+
+/**
+ * The branch a value is made for: not just `null` (a nullable value is shown with content), and not
+ * one that requires a URL property while another does not: a made-up URL is a download the runtime
+ * would attempt (a file argument takes `url` or `content_base64`; the bytes are sent instead).
+ */
+function pickBranch(branches: readonly unknown[], own: Schema, root: Schema): unknown {
+  const properties = isSchema(own['properties']) ? own['properties'] : {};
+  const usable = branches.filter((b) => {
+    const r = resolveLocalRef(b, root);
+    return r !== undefined && !(typesOf(r).length === 1 && r['type'] === 'null');
+  });
+  const withoutUrl = usable.filter((b) =>
+    requiredOf(resolveLocalRef(b, root) ?? {}).every((name) => {
+      const property = resolveLocalRef(properties[name], root);
+      return property === undefined || !['uri', 'url', 'iri'].includes(String(property['format']));
+    }),
+  );
+  return withoutUrl[0] ?? usable[0] ?? branches[0];
 }
 
 /** Equal made-up items would break `uniqueItems`: keep one. */

@@ -243,9 +243,12 @@ function buildInputAt(args: BuildInputArgs, squeeze: 0 | 1 | 2 | 3): BuiltInput 
   }
 
   let body: BodyIR | undefined;
+  /** The arguments of the body's required properties (filled by buildBody). */
+  const requiredBodyArguments: string[] = [];
   if (args.requestBody) {
-    body = buildBody(args, ctx, slots, claim, overrideFor);
+    body = buildBody(args, ctx, slots, claim, overrideFor, requiredBodyArguments);
   }
+  const dependentRequired = body === undefined ? undefined : requireTogether(body, requiredBodyArguments);
 
   if (hasIdempotencyArgument) {
     slots.push({
@@ -283,6 +286,7 @@ function buildInputAt(args: BuildInputArgs, squeeze: 0 | 1 | 2 | 3): BuiltInput 
     type: 'object',
     properties,
     ...(required.length > 0 ? { required } : {}),
+    ...(dependentRequired !== undefined && { dependentRequired }),
     additionalProperties: false,
   };
   return { params, ...(body ? { body } : {}), inputSchema: withDefs(root, defs) };
@@ -294,6 +298,7 @@ function buildBody(
   slots: ArgumentSlot[],
   claim: (wanted: string, location: string) => string,
   overrideFor: (key: string) => ArgumentOverride | undefined,
+  requiredArguments: string[],
 ): BodyIR | undefined {
   const { sink, locate } = args;
   const rb = args.requestBody!;
@@ -379,6 +384,7 @@ function buildBody(
     const argument = claim(override?.name ?? deriveArgumentName(property, args.argumentStyle), 'body');
     const decorated = decorate(schema, undefined, override);
     mapping.push({ argument, property });
+    if (requiredProps.has(property)) requiredArguments.push(argument);
     slots.push({ name: argument, schema: decorated, required: bodyRequired && requiredProps.has(property) });
   }
   // A required name the schema does not describe (Box's oauth2 revoke requires `grant_type` and
@@ -394,6 +400,7 @@ function buildBody(
         override,
       );
       mapping.push({ argument, property });
+      requiredArguments.push(argument);
       slots.push({ name: argument, schema, required: bodyRequired });
     }
   }
@@ -406,6 +413,22 @@ function buildBody(
     ...(files.length > 0 && { files: files.sort() }),
     ...(encoding && { encoding }),
   };
+}
+
+/**
+ * An optional body with required properties: each is an optional argument (the body may be left
+ * out), yet a body sent without them is invalid (Box uploads: `attributes` without `file`). JSON
+ * Schema 2020-12 `dependentRequired` says it exactly: any body argument given needs the required ones.
+ */
+function requireTogether(body: BodyIR, needed: readonly string[]): Record<string, string[]> | undefined {
+  if (body.required || body.mode !== 'properties' || needed.length === 0) return undefined;
+  const bodyArguments = new Set((body.properties ?? []).filter((p) => !p.hidden).map((p) => p.argument));
+  const out: Record<string, string[]> = {};
+  for (const name of [...bodyArguments].sort()) {
+    const others = needed.filter((other) => other !== name).sort();
+    if (others.length > 0) out[name] = others;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 type MediaKind = 'json' | 'form' | 'multipart' | 'text' | 'binary';

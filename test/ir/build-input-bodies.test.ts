@@ -2,6 +2,7 @@
  * Request bodies -> arguments and binding: media types, multipart file arguments, the Encoding
  * Object, allOf bodies, argument text budgets and name collisions.
  */
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { createDiagnosticSink } from '../../generator/diagnostics/diagnostic.js';
 import { schemaToType } from '../../generator/emit/schema-to-type.js';
@@ -122,6 +123,47 @@ describe('buildInput: required body fields the schema does not describe', () => 
     };
     const built = build({ requestBody: body({ 'application/json': { schema } }) });
     expect(Object.keys(props(built.inputSchema))).toEqual(['token']);
+  });
+});
+
+describe('buildInput: an optional body with required properties', () => {
+  // Given: Box's upload body, optional, requiring `attributes` and `file`, with an optional `note`.
+  const upload = {
+    type: 'object',
+    required: ['attributes', 'file'],
+    properties: {
+      attributes: { type: 'object', properties: { name: { type: 'string' } } },
+      file: { type: 'string', format: 'binary' },
+      note: { type: 'string' },
+    },
+  };
+
+  it('each body argument requires the required ones (dependentRequired), none is required alone', () => {
+    const built = build({
+      parameters: [param({ name: 'fields', in: 'query', schema: { type: 'string' } })],
+      requestBody: body({ 'multipart/form-data': { schema: upload } }, false),
+    });
+    const schema = built.inputSchema as Record<string, unknown>;
+    expect(schema['required']).toBeUndefined();
+    expect(schema['dependentRequired']).toEqual({
+      attributes: ['file'],
+      file: ['attributes'],
+      note: ['attributes', 'file'],
+    });
+    // Want: Ajv reads it so: no body, or the whole required part of it.
+    const validate = new Ajv2020({ strict: false }).compile(schema);
+    const file = { content_base64: 'AA==' };
+    expect(validate({ fields: 'id' })).toBe(true);
+    expect(validate({ attributes: { name: 'a' }, file })).toBe(true);
+    expect(validate({ attributes: { name: 'a' } })).toBe(false);
+    expect(validate({ note: 'n', file })).toBe(false);
+  });
+
+  it('not for a required body: its required properties are required arguments', () => {
+    const built = build({ requestBody: body({ 'multipart/form-data': { schema: upload } }, true) });
+    const schema = built.inputSchema as Record<string, unknown>;
+    expect(schema['required']).toEqual(['attributes', 'file']);
+    expect(schema['dependentRequired']).toBeUndefined();
   });
 });
 
