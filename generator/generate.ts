@@ -251,7 +251,7 @@ async function buildCachedApiIR(
     strict: input.strict,
     irOptions: input.irOptions,
   });
-  const keyOf = hashOperations(spec.document, context, cache.texts);
+  const keyOf = hashOperations(spec.document, context, cache.keys);
   const operations = listOperations(spec.document);
   await readCachedOperations(
     cache,

@@ -7,6 +7,7 @@
 import type { DiagnosticInput } from '../diagnostics/diagnostic.js';
 import type { ToolIR } from '../ir/types.js';
 import { createLoadMemo, type LoadMemo } from '../load/load-memo.js';
+import { createKeyMemo, type KeyMemo } from './hash-cache-keys.js';
 
 export interface CachedOperation {
   readonly tool: ToolIR;
@@ -34,8 +35,8 @@ export interface GenerationCache {
   };
   /** The previous load of the spec, so a save re-parses and re-checks only what it changed (load-spec.ts). */
   readonly load: LoadMemo;
-  /** JSON text of document nodes by identity: the nodes a save did not change are the same objects. */
-  readonly texts: WeakMap<object, string>;
+  /** Texts, hashes and refs of document nodes by identity (hash-cache-keys.ts): the nodes a save did not change are the same objects. */
+  readonly keys: KeyMemo;
   /** What the tool files of the output folder hold, as this process wrote them (track-module-files.ts). */
   moduleFiles?: {
     readonly outDir: string;
@@ -61,7 +62,7 @@ export function createGenerationCache(dir?: string): GenerationCache {
     modules: new Map(),
     disk: { shards: new Map() },
     load: createLoadMemo(),
-    texts: new WeakMap(),
+    keys: createKeyMemo(),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ToolIR } from '../ir/types.js';
+import { parseRefFragment } from '../load/json-pointer.js';
 
 export function hashText(...parts: readonly string[]): string {
   const hash = createHash('sha256');
@@ -20,37 +21,164 @@ export function stringifyForKey(value: unknown): string {
 }
 
 /**
- * Keys of the operations' ToolIRs, per path item: an operation's ToolIR depends on
- * its path item (the operation, path-level parameters, a `$ref` the item is) and on
- * the rest of the document (components, root x-mcp, security), never on other path
- * items; unless some `$ref` points into `#/paths`, and then every key covers all paths.
- * `context` is everything besides the document the IR is built from.
+ * Component kinds the IR reaches only through `$ref`s (build-api-ir.ts, json-schema.ts): an
+ * operation's key covers those its path item reaches, directly or through other components.
+ * Every other component (securitySchemes...) is read directly and is in every key.
+ */
+const REFERENCED_KINDS = new Set([
+  'schemas',
+  'parameters',
+  'requestBodies',
+  'responses',
+  'headers',
+  'examples',
+  'links',
+  'callbacks',
+  'pathItems',
+]);
+
+/** A reference into the components, inside any JSON string: `"#/components/schemas/A"`, `"spec.json#/components/..."`. */
+const COMPONENT_REF = /#\/components\/([^"\\]*)(["\\])/g;
+/**
+ * What a reading of the text cannot follow, so the key covers every component: refs spelled
+ * with escapes, plain-name anchors, dynamic and recursive refs, 2.0 refs (resolveRef rewrites
+ * them), discriminator mappings (which may name schemas without a ref).
+ */
+const UNTRACEABLE =
+  /"\$ref":"[^"]*#(?!\/)|"\$(?:dynamicRef|recursiveRef)"|#\/(?:definitions|parameters|responses)\/|"mapping"/;
+
+/** What the keys remember between runs (`--watch`), by node identity: a save replaces only the nodes above its edit. */
+export interface KeyMemo {
+  readonly texts: WeakMap<object, string>;
+  readonly hashes: WeakMap<object, string>;
+  readonly refs: WeakMap<object, readonly string[] | 'all'>;
+}
+
+export function createKeyMemo(): KeyMemo {
+  return { texts: new WeakMap(), hashes: new WeakMap(), refs: new WeakMap() };
+}
+
+/**
+ * Keys of the operations' ToolIRs, per path item: an operation's ToolIR depends on its path
+ * item (the operation, path-level parameters, a `$ref` the item is), on the components it
+ * reaches through `$ref`s and on the rest of the document (root x-mcp, security schemes), never
+ * on other path items or components; unless some `$ref` points into `#/paths`, and then every
+ * key covers all paths. `context` is everything besides the document the IR is built from.
  */
 export function hashOperations(
   document: Record<string, unknown>,
   context: string,
-  texts?: WeakMap<object, string>,
+  memo: KeyMemo = createKeyMemo(),
 ): (path: string, method: string) => string {
   const { paths, ...rest } = document;
-  const items = typeof paths === 'object' && paths !== null ? (paths as Record<string, unknown>) : {};
-  const stringify = (value: unknown) => stringifyJson(value, texts);
+  const items = isObject(paths) ? paths : {};
+  const stringify = (value: unknown) => stringifyJson(value, memo.texts);
   const itemTexts = new Map(Object.entries(items).map(([path, item]) => [path, stringify(item)]));
-  const crossPathRefs = [...itemTexts.values()].some((text) => text.includes('"#/paths/'));
-  const restText = stringify(rest);
-  const shared = hashText(
-    context,
-    restText,
-    crossPathRefs || restText.includes('"#/paths/') ? JSON.stringify(items) : '',
+  const components = isObject(rest['components']) ? rest['components'] : {};
+  const direct = Object.fromEntries(
+    Object.entries(components).filter(([kind]) => !REFERENCED_KINDS.has(kind)),
   );
+  const restText = stringify({ ...rest, ...(isObject(rest['components']) ? { components: direct } : {}) });
+  const crossPathRefs =
+    restText.includes('"#/paths/') || [...itemTexts.values()].some((text) => text.includes('"#/paths/'));
+  const shared = hashText(context, restText, crossPathRefs ? stringify(items) : '');
+  const graph = createComponentGraph(components, memo);
+  const sharedRefs = readComponentRefs(restText);
   const byPath = new Map<string, string>();
   return (path, method) => {
     let itemKey = byPath.get(path);
     if (itemKey === undefined) {
-      itemKey = hashText(shared, path, itemTexts.get(path) ?? '');
+      const itemText = itemTexts.get(path) ?? '';
+      const refs = readComponentRefs(itemText);
+      const reached =
+        refs === 'all' || sharedRefs === 'all' ? 'all' : graph.hashReached([...refs, ...sharedRefs]);
+      itemKey = hashText(shared, path, itemText, reached === 'all' ? graph.hashAll() : reached);
       byPath.set(path, itemKey);
     }
     return hashText(itemKey, method);
   };
+}
+
+interface ComponentGraph {
+  /** The hashes of every component reached from `refs` (`kind/name` ids), sorted; 'all' when one cannot be followed. */
+  hashReached(refs: readonly string[]): string | 'all';
+  hashAll(): string;
+}
+
+function createComponentGraph(components: Record<string, unknown>, memo: KeyMemo): ComponentGraph {
+  const lookup = (id: string): unknown => {
+    const slash = id.indexOf('/');
+    const kind = components[id.slice(0, slash)];
+    return isObject(kind) && Object.hasOwn(kind, id.slice(slash + 1)) ? kind[id.slice(slash + 1)] : undefined;
+  };
+  const hashOf = (id: string, node: unknown): string => {
+    if (!isObject(node)) return hashText(id, JSON.stringify(node) ?? 'missing');
+    let hash = memo.hashes.get(node);
+    if (hash === undefined) {
+      hash = hashText(id, stringifyJson(node, memo.texts));
+      memo.hashes.set(node, hash);
+    }
+    // The id too: the same object could stand under two names only in YAML, never by accident.
+    return `${id}=${hash}`;
+  };
+  const refsOf = (node: unknown): readonly string[] | 'all' => {
+    if (!isObject(node)) return [];
+    let refs = memo.refs.get(node);
+    if (refs === undefined) {
+      refs = readComponentRefs(stringifyJson(node, memo.texts));
+      memo.refs.set(node, refs);
+    }
+    return refs;
+  };
+  let all: string | undefined;
+  return {
+    hashReached(refs) {
+      const seen = new Set<string>();
+      const queue = [...refs];
+      while (queue.length > 0) {
+        const id = queue.pop()!;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const next = refsOf(lookup(id));
+        if (next === 'all') return 'all';
+        queue.push(...next);
+      }
+      return [...seen]
+        .sort()
+        .map((id) => hashOf(id, lookup(id)))
+        .join('\n');
+    },
+    hashAll() {
+      all ??= hashText(
+        stringifyJson(
+          Object.fromEntries(Object.entries(components).filter(([kind]) => REFERENCED_KINDS.has(kind))),
+          memo.texts,
+        ),
+      );
+      return all;
+    },
+  };
+}
+
+/** `kind/name` of every referenced-kind component the JSON text names; 'all' when it cannot tell. */
+function readComponentRefs(text: string): readonly string[] | 'all' {
+  if (UNTRACEABLE.test(text)) return 'all';
+  const ids = new Set<string>();
+  for (const match of text.matchAll(COMPONENT_REF)) {
+    if (match[2] === '\\') return 'all';
+    const tokens = parseRefFragment(`/components/${match[1]}`);
+    if (!tokens) return 'all';
+    const [, kind, name] = tokens;
+    if (kind === undefined || !REFERENCED_KINDS.has(kind)) continue;
+    // A ref to a whole map (`#/components/schemas`) reaches all of it.
+    if (name === undefined) return 'all';
+    ids.add(`${kind}/${name}`);
+  }
+  return [...ids];
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Nodes this shallow are remembered: path items, components and the maps above them. */

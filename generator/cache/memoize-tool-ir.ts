@@ -43,7 +43,16 @@ export function memoizeToolIR(input: MemoizeToolIRInput): MemoizedToolIR {
     },
     hasErrors: () => sink.hasErrors(),
   };
-  const relocate = (ref: SourceRef): SourceRef => locate(ref.pointer);
+  // A tool's source, its name's source and its diagnostics often share pointers: each is located once per run.
+  const located = new Map<string, SourceRef>();
+  const relocate = (ref: SourceRef): SourceRef => {
+    let found = located.get(ref.pointer);
+    if (!found) {
+      found = locate(ref.pointer);
+      located.set(ref.pointer, found);
+    }
+    return found;
+  };
   // Frozen: a later stage that changed a returned ToolIR in place would make its hash lie; now it throws.
   const remember = (tool: ToolIR, printedHash: string): ToolIR => {
     Object.freeze(tool);

@@ -32,6 +32,8 @@ interface Save {
   /** Where the watch run should re-parse: a pointer prefix, or false for a full load. */
   readonly reparsed: string | false;
   readonly ok: boolean;
+  /** False when the save brings back a document the cache has already built (a fix). */
+  readonly builds?: false;
 }
 
 /** Inserts `insert` right after the first `needle` found after `after` (both must exist). */
@@ -109,6 +111,7 @@ const SAVES: readonly Save[] = [
     edit: (text) => text.replace('Typo"', '"'),
     reparsed: '/paths/',
     ok: true,
+    builds: false,
   },
   {
     name: 'a comma dropped inside an operation (a parse error: full load)',
@@ -189,6 +192,12 @@ describe.each(DOCUMENTS)('incremental --watch regeneration of %s', (document) =>
       expect([...watchedTree.keys()], label).toEqual([...freshTree.keys()]);
       for (const [path, content] of freshTree)
         expect(watchedTree.get(path), `${label}: ${path}`).toBe(content);
+      if (save.ok && save.reparsed !== false) {
+        // Only the operations the save reaches are rebuilt (a component: those whose $refs reach it).
+        const { built, reused } = watched.reuse.operations;
+        expect(built > 0, label).toBe(save.builds ?? true);
+        expect(reused, label).toBeGreaterThan(0);
+      }
       if (save.ok) {
         const checked = await checkWithStamp({ specPath: 'sample.json', outDir: 'out', cwd: watchDir });
         expect(checked, label).toMatchObject({ decided: true, created: [], changed: [], stale: [] });

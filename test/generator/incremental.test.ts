@@ -176,7 +176,34 @@ describe('hashOperations: which operation keys a document change invalidates', (
       (d) => Object.assign(d.paths['/a'].get, { summary: 's' }),
       { a: true, b: false },
     ],
-    ['a component', (d) => (d.components.responses.B.description = 'B'), { a: true, b: true }],
+    [
+      'a component only /b reaches',
+      (d) => (d.components.responses.B.description = 'B'),
+      { a: false, b: true },
+    ],
+    [
+      'a component /b reaches through another one',
+      (d) => {
+        Object.assign(d.components, { schemas: { S: { type: 'string' } } });
+        Object.assign(d.components.responses.B, {
+          content: { 'text/plain': { schema: { $ref: '#/components/schemas/S' } } },
+        });
+      },
+      { a: false, b: true },
+    ],
+    [
+      'a component no operation reaches',
+      (d) => Object.assign(d.components, { schemas: { Unused: { type: 'string' } } }),
+      { a: false, b: false },
+    ],
+    [
+      'a security scheme (read without a ref)',
+      (d) =>
+        Object.assign(d.components, {
+          securitySchemes: { key: { type: 'apiKey', in: 'header', name: 'k' } },
+        }),
+      { a: true, b: true },
+    ],
     ['the root x-mcp', (d) => (d['x-mcp'] = { naming: { prefix: 'p_' } }), { a: true, b: true }],
     [
       'a path item another one points into',
@@ -195,6 +222,26 @@ describe('hashOperations: which operation keys a document change invalidates', (
       a: keyBefore('/a', 'get') !== keyAfter('/a', 'get'),
       b: keyBefore('/b', 'get') !== keyAfter('/b', 'get'),
     }).toEqual(want);
+  });
+
+  it.each([
+    [
+      'a discriminator mapping (it may name schemas without a ref)',
+      { discriminator: { mapping: { x: 'X' } } },
+    ],
+    ['a $ref spelled with an escape', { schema: { $ref: '#/components/schemas/A\\u0042' } }],
+    ['a plain-name anchor $ref', { schema: { $ref: '#thing' } }],
+  ])('given /a holding %s, want its key to cover every component', (_name, probe) => {
+    const withProbe = () => {
+      const doc = base() as Doc;
+      Object.assign(doc.paths['/a'].get, { 'x-probe': probe });
+      return doc;
+    };
+    const changed = withProbe();
+    changed.components.responses.B.description = 'B';
+    expect(hashOperations(withProbe(), 'context')('/a', 'get')).not.toBe(
+      hashOperations(changed, 'context')('/a', 'get'),
+    );
   });
 
   it('keys differ by method and by context', () => {
