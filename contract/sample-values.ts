@@ -257,6 +257,19 @@ export function sampleValue(schema: unknown, root: Schema, options: SampleOption
     const properties = isSchema(resolved['properties']) ? resolved['properties'] : {};
     const required = Array.isArray(resolved['required']) ? (resolved['required'] as string[]) : [];
     const names = optional ? [...new Set([...required, ...Object.keys(properties)])] : required;
+    // minProperties (a required form-encoded object, which empty would not be sent): listed ones first.
+    const atLeast = typeof resolved['minProperties'] === 'number' ? resolved['minProperties'] : 0;
+    for (const name of Object.keys(properties))
+      if (names.length < atLeast && !names.includes(name)) names.push(name);
+    const extra = resolved['additionalProperties'];
+    if (names.length < atLeast && extra !== false) {
+      const made: Record<string, unknown> = Object.fromEntries(
+        names.map((name) => [name, sampleValue(properties[name] ?? {}, root, options, depth + 1)]),
+      );
+      for (let i = 1; Object.keys(made).length < atLeast; i++)
+        made[`key${i}`] = sampleValue(isSchema(extra) ? extra : {}, root, options, depth + 1);
+      return made;
+    }
     if (types[0] === undefined && names.length === 0 && !isSchema(resolved['properties'])) {
       // No type at all: anything goes, unless the keywords say it is an object.
       const objectLike =

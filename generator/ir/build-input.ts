@@ -381,6 +381,9 @@ function buildBody(
         files.push(property);
       }
     }
+    if (requiredProps.has(property) && dropsEmptyObject(kind, encoding?.[property], props[property], ctx)) {
+      schema = { ...(typeof schema === 'boolean' ? {} : schema), minProperties: 1 };
+    }
     const argument = claim(override?.name ?? deriveArgumentName(property, args.argumentStyle), 'body');
     const decorated = decorate(schema, undefined, override);
     mapping.push({ argument, property });
@@ -429,6 +432,36 @@ function requireTogether(body: BodyIR, needed: readonly string[]): Record<string
     if (others.length > 0) out[name] = others;
   }
   return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/**
+ * A form field styled `deepObject`, or `form` exploded (Stripe's bodies), sends an object as one pair
+ * per property: an empty object sends nothing, and a required field arrives missing. Its argument
+ * then says `minProperties: 1`, so the model knows an empty object cannot be sent.
+ */
+function dropsEmptyObject(
+  kind: MediaKind,
+  rule: BodyEncodingIR | undefined,
+  raw: unknown,
+  ctx: SchemaContext,
+): boolean {
+  if ((kind !== 'form' && kind !== 'multipart') || rule === undefined) return false;
+  const styled = rule.style !== undefined || rule.explode !== undefined || rule.allowReserved !== undefined;
+  const style = rule.style ?? 'form';
+  if (!styled || !(style === 'deepObject' || (rule.explode ?? style === 'form'))) return false;
+  return mayBeObject(normalizeSchema(raw, ctx), ctx, 0);
+}
+
+function mayBeObject(schema: unknown, ctx: SchemaContext, depth: number): boolean {
+  if (!isObject(schema) || depth > 8) return false;
+  const type = schema['type'];
+  if (type === 'object' || (Array.isArray(type) && type.includes('object'))) return true;
+  if (type === undefined && isObject(schema['properties'])) return true;
+  return ['anyOf', 'oneOf', 'allOf'].some(
+    (key) =>
+      Array.isArray(schema[key]) &&
+      (schema[key] as unknown[]).some((branch) => mayBeObject(normalizeSchema(branch, ctx), ctx, depth + 1)),
+  );
 }
 
 type MediaKind = 'json' | 'form' | 'multipart' | 'text' | 'binary';

@@ -46,3 +46,34 @@ describe('synthesizeArguments: file arguments', () => {
     ]);
   });
 });
+
+describe('synthesizeArguments: objects that must not be empty', () => {
+  it('a required object with minProperties gets properties, listed ones first (Stripe form bodies)', () => {
+    // Given: required objects with no required properties of their own, one open (no properties).
+    const inputSchema = {
+      type: 'object',
+      properties: {
+        features: {
+          type: 'object',
+          minProperties: 1,
+          properties: {
+            invoice_history: {
+              type: 'object',
+              properties: { enabled: { type: 'boolean' } },
+              required: ['enabled'],
+            },
+          },
+        },
+        metadata: { type: 'object', minProperties: 1, additionalProperties: { type: 'string' } },
+      },
+      required: ['features', 'metadata'],
+      additionalProperties: false,
+    };
+    const { sets } = synthesizeArguments(inputSchema, createSchemaCompiler());
+    // Want: the minimal call sends one property in each, so neither encodes to nothing.
+    expect(sets[0]?.args).toEqual({
+      features: { invoice_history: { enabled: true } },
+      metadata: { key1: 'sample' },
+    });
+  });
+});

@@ -167,6 +167,38 @@ describe('buildInput: an optional body with required properties', () => {
   });
 });
 
+describe('buildInput: required objects a form body would send as nothing when empty', () => {
+  it('a required deepObject field (Stripe billing portal features) says minProperties: 1', () => {
+    // Given: a form body requiring `features` (deepObject) and `profile` (sent as JSON text), with an
+    // optional deepObject `metadata`.
+    const object = { type: 'object', properties: { enabled: { type: 'boolean' } } };
+    const built = build({
+      requestBody: body({
+        'application/x-www-form-urlencoded': {
+          schema: {
+            type: 'object',
+            required: ['features', 'profile'],
+            properties: {
+              features: { anyOf: [object, { type: 'string', enum: [''] }] },
+              metadata: object,
+              profile: object,
+            },
+          },
+          encoding: {
+            features: { style: 'deepObject', explode: true },
+            metadata: { style: 'deepObject', explode: true },
+          },
+        },
+      }),
+    });
+    // Want: only the required field whose encoding drops an empty object is marked.
+    const arguments_ = props(built.inputSchema) as Record<string, Record<string, unknown>>;
+    expect(arguments_['features']?.['minProperties']).toBe(1);
+    expect(arguments_['metadata']?.['minProperties']).toBeUndefined();
+    expect(arguments_['profile']?.['minProperties']).toBeUndefined();
+  });
+});
+
 describe('buildInput: multipart file arguments', () => {
   it.each([
     {
