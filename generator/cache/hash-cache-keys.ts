@@ -100,7 +100,7 @@ export function hashOperations(
 }
 
 interface ComponentGraph {
-  /** The hashes of every component reached from `refs` (`kind/name` ids), sorted; 'all' when one cannot be followed. */
+  /** A hash of every component reached from `refs` (`kind/name` ids); 'all' when one cannot be followed. */
   hashReached(refs: readonly string[]): string | 'all';
   hashAll(): string;
 }
@@ -130,23 +130,79 @@ function createComponentGraph(components: Record<string, unknown>, memo: KeyMemo
     }
     return refs;
   };
+  // Per component: a hash of its text and of everything it reaches (a strongly connected
+  // component of the ref graph shares one), so an operation's key costs one hash per direct ref.
+  const deep = new Map<string, string>();
+  const deepHashOf = (start: string): string => {
+    const known = deep.get(start);
+    if (known !== undefined) return known;
+    // Tarjan's algorithm, iterative: ref chains can be longer than the stack is deep.
+    let counter = 0;
+    const order = new Map<string, number>();
+    const low = new Map<string, number>();
+    const stack: string[] = [];
+    const onStack = new Set<string>();
+    const frames: { id: string; next: readonly string[]; at: number }[] = [];
+    const open = (id: string) => {
+      order.set(id, counter);
+      low.set(id, counter++);
+      stack.push(id);
+      onStack.add(id);
+      const refs = refsOf(lookup(id));
+      frames.push({ id, next: refs === 'all' ? [] : refs, at: 0 });
+    };
+    open(start);
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1]!;
+      if (frame.at < frame.next.length) {
+        const to = frame.next[frame.at++]!;
+        if (deep.has(to)) continue;
+        if (!order.has(to)) open(to);
+        else if (onStack.has(to)) low.set(frame.id, Math.min(low.get(frame.id)!, order.get(to)!));
+        continue;
+      }
+      frames.pop();
+      const parent = frames[frames.length - 1];
+      if (parent) low.set(parent.id, Math.min(low.get(parent.id)!, low.get(frame.id)!));
+      if (low.get(frame.id) !== order.get(frame.id)) continue;
+      const members = new Set<string>();
+      for (let member = stack.pop()!; ; member = stack.pop()!) {
+        onStack.delete(member);
+        members.add(member);
+        if (member === frame.id) break;
+      }
+      deep.set(frame.id, hashGroup([...members].sort()));
+      for (const member of members) deep.set(member, deep.get(frame.id)!);
+    }
+    return deep.get(start)!;
+  };
+  /** One strongly connected group: its members' own hashes and the deep hashes of what it reaches. */
+  const hashGroup = (members: readonly string[]): string => {
+    const inside = new Set(members);
+    const parts = members.map((id) => hashOf(id, lookup(id)));
+    const outside = new Set<string>();
+    for (const id of members) {
+      const refs = refsOf(lookup(id));
+      if (refs === 'all') return 'all';
+      for (const ref of refs) if (!inside.has(ref)) outside.add(ref);
+    }
+    for (const id of [...outside].sort()) {
+      const hash = deep.get(id)!;
+      if (hash === 'all') return 'all';
+      parts.push(hash);
+    }
+    return hashText(...parts);
+  };
   let all: string | undefined;
   return {
     hashReached(refs) {
-      const seen = new Set<string>();
-      const queue = [...refs];
-      while (queue.length > 0) {
-        const id = queue.pop()!;
-        if (seen.has(id)) continue;
-        seen.add(id);
-        const next = refsOf(lookup(id));
-        if (next === 'all') return 'all';
-        queue.push(...next);
+      const parts: string[] = [];
+      for (const id of [...new Set(refs)].sort()) {
+        const hash = deepHashOf(id);
+        if (hash === 'all') return 'all';
+        parts.push(`${id}=${hash}`);
       }
-      return [...seen]
-        .sort()
-        .map((id) => hashOf(id, lookup(id)))
-        .join('\n');
+      return parts.join('\n');
     },
     hashAll() {
       all ??= hashText(
