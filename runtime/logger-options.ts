@@ -6,18 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { createRequire } from 'node:module';
 import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
-import type { LoggerOptions } from 'pino';
-
-// pino is CommonJS (and Fastify requires it anyway): require() skips the ES module facade, whose
-// export scan (cjs-module-lexer) over pino's source is a few ms of every server's startup.
-const { destination, stdTimeFunctions } = createRequire(import.meta.url)('pino') as typeof import('pino');
-
-/** Synchronous stdout for the server's log (see start-server.ts for why synchronous). */
-export function createLogDestination(): ReturnType<typeof destination> {
-  return destination({ dest: 1, sync: true });
-}
+import { type LoggerOptions, stdTimeFunctions } from 'pino';
 
 export const REDACTED = '[redacted]';
 

@@ -5,10 +5,11 @@
 import module from 'node:module';
 import { constants } from 'node:os';
 import type { FastifyInstance } from 'fastify';
+import { destination } from 'pino';
 import { wireDefaultAuthorization } from './auth/wire-default-authorization.js';
 import { buildServer, type ServerOptions } from './build-server.js';
 import { loadApi, watchApi } from './load-api.js';
-import { buildLoggerOptions, createLogDestination } from './logger-options.js';
+import { buildLoggerOptions } from './logger-options.js';
 import { type RuntimeConfig, RuntimeConfigError } from './read-runtime-config.js';
 
 /** How long in-flight requests may take to finish after a signal (env SPEC2MCP_SHUTDOWN_TIMEOUT_SECONDS). */
@@ -31,7 +32,7 @@ export async function startServer(
     api,
     // Synchronous stdout: the process exits right after its last lines (shutdown, deadline), and
     // pino's default asynchronous writes lost them about one run in three.
-    logger: { ...buildLoggerOptions(config.logLevel), stream: createLogDestination() },
+    logger: { ...buildLoggerOptions(config.logLevel), stream: destination({ dest: 1, sync: true }) },
     allowedHosts: config.allowedHosts,
     ...(config.upstreamUrl !== undefined && { upstreamUrl: config.upstreamUrl }),
     ...(config.upstreamCredential !== undefined && { upstreamCredential: config.upstreamCredential }),
