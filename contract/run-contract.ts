@@ -13,6 +13,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { createDiagnosticSink, type Diagnostic } from '../generator/diagnostics/diagnostic.js';
 import { generate } from '../generator/generate.js';
+import { findForbiddenRequired } from '../generator/ir/json-schema.js';
 import { loadSpec } from '../generator/load/load-spec.js';
 import { buildServer } from '../runtime/build-server.js';
 import type { ApiDefinition, ToolDefinition } from '../runtime/define-tool.js';
@@ -128,6 +129,7 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
   const spec = await loadSpec({ path: options.specPath, cwd }, createDiagnosticSink({ strict: false }));
   if (spec === undefined) throw new Error(`${options.specPath} could not be read a second time`);
   const operations = readOperations(spec);
+  const contradictions = readContradictions(generated.diagnostics, spec);
   const compiler = createSchemaCompiler(operations.sharedSchemas);
 
   const upstream = await startContractUpstream({
@@ -164,6 +166,7 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
         ),
       ),
       inputDefinitions: operations.sharedSchemas.find((s) => s.$id === 'contract:input')?.$defs ?? {},
+      contradictions,
     };
     const sessions = Array.from({ length: Math.max(1, options.concurrency ?? 4) }, () =>
       createClientSession(mcpUrl),
@@ -214,7 +217,8 @@ export async function runContract(options: ContractOptions): Promise<ContractRep
     });
   }
   results.sort((a, b) => (a.tool < b.tool ? -1 : a.tool > b.tool ? 1 : 0));
-  const warnings = generated.diagnostics.length > 0 ? [] : [];
+  // The document's own contradictions: what no request (or tool) can get right, said once per report.
+  const warnings = [...new Set([...contradictions.values()].map((c) => `document: ${c.text}`))];
   return {
     api: api.id,
     specPath: options.specPath,
@@ -380,6 +384,33 @@ interface ToolContext {
   readonly operations: OperationIndex;
   readonly compiler: SchemaCompiler;
   readonly mock: boolean;
+  /** Required property name -> the schema that requires and forbids it, and the document warning. */
+  readonly contradictions: ReadonlyMap<string, Contradiction>;
+}
+
+/**
+ * The generator's MCPGEN_UNSATISFIABLE_SCHEMA warnings, by the names each schema requires yet
+ * forbids (read again from the schema the warning points at): a request the operation refuses for
+ * lacking one of them is the document's fault, not the runtime's.
+ */
+interface Contradiction {
+  readonly pointer: string;
+  readonly text: string;
+}
+
+function readContradictions(
+  diagnostics: readonly Diagnostic[],
+  spec: { resolveRef(ref: string): unknown },
+): Map<string, Contradiction> {
+  const out = new Map<string, Contradiction>();
+  for (const d of diagnostics) {
+    if (d.code !== 'MCPGEN_UNSATISFIABLE_SCHEMA') continue;
+    const text = `${d.source.file}:${d.source.line}:${d.source.column}  ${d.code}  ${d.source.pointer}: ${d.message}`;
+    const pointer = d.source.pointer;
+    for (const name of findForbiddenRequired(spec.resolveRef(`#${pointer}`)))
+      out.set(name, { pointer, text });
+  }
+  return out;
 }
 
 interface ListedTool {
@@ -573,7 +604,13 @@ async function callCase(input: {
     const request = `${exchange.request.method} ${exchange.request.url.slice(0, 200)}`;
     for (const problem of exchange.requestProblems) {
       // Body-level minProperties cannot be said by a flat input schema of optional body arguments.
-      if (EMPTY_BODY_REFUSED.test(problem)) {
+      const missing = /must have property '([^']+)'$/.exec(problem)?.[1];
+      const contradiction = missing === undefined ? undefined : context.contradictions.get(missing);
+      if (contradiction !== undefined) {
+        warnings.push(
+          `document contradicts itself: ${contradiction.pointer} requires '${missing}' and forbids it (MCPGEN_UNSATISFIABLE_SCHEMA, in the report's document warnings); request ${request}: ${problem}`,
+        );
+      } else if (EMPTY_BODY_REFUSED.test(problem)) {
         warnings.push(
           `request ${request}: ${problem} (the tool's input schema does not carry the body's minProperties, so this call is allowed by the tool but not by the operation)`,
         );

@@ -150,6 +150,10 @@ export const DIAGNOSTIC_CATALOG = {
     fix: 'Check that the path names a readable file (not a folder) and its permissions.',
   },
   // ir: schemas (appended)
+  MCPGEN_UNSATISFIABLE_SCHEMA: {
+    severity: 'warning',
+    fix: 'List the required name under `properties` (or fix its spelling in `required`), or drop `additionalProperties: false`; the tool schema leaves the requirement out until then.',
+  },
   MCPGEN_SCHEMA_PATTERN_INVALID: {
     severity: 'warning',
     fix: 'Rewrite the pattern as an ECMA-262 regular expression that compiles with the `u` flag; it is left out of the tool schema until then.',

@@ -139,6 +139,7 @@ export function buildInput(args: BuildInputArgs): BuiltInput {
 function buildInputAt(args: BuildInputArgs, squeeze: 0 | 1 | 2 | 3): BuiltInput {
   const { sink, locate } = args;
   const defs = new Map<string, JsonSchema>();
+  const unsatisfiable = new Set<string>();
   const ctx = createSchemaContext({
     dialect: args.dialect,
     mode: 'input',
@@ -151,6 +152,15 @@ function buildInputAt(args: BuildInputArgs, squeeze: 0 | 1 | 2 | 3): BuiltInput 
         message: `pattern ${JSON.stringify(pattern.length > 80 ? `${pattern.slice(0, 80)}…` : pattern)} is not a valid regular expression; left out of ${args.toolName}'s input schema`,
         source: locate(pointer || args.operationPointer),
       }),
+    onUnsatisfiable: (pointer, names) => {
+      if (unsatisfiable.has(pointer)) return;
+      unsatisfiable.add(pointer);
+      sink.report({
+        code: 'MCPGEN_UNSATISFIABLE_SCHEMA',
+        message: `the schema requires ${names.map((n) => `\`${n}\``).join(', ')} but lists no such property and sets additionalProperties: false, so no value can be valid; ${args.toolName}'s input schema leaves the requirement out`,
+        source: locate(pointer || args.operationPointer),
+      });
+    },
     onTooDeep: (pointer) =>
       sink.report({
         code: 'MCPGEN_SCHEMA_TOO_DEEP',
@@ -327,6 +337,24 @@ function buildBody(
     !resolved['oneOf'] &&
     !resolved['anyOf'] &&
     !resolved['allOf'];
+  if (kind === 'multipart' && isObject(resolved) && !mayBeObject(resolved, ctx, 0)) {
+    // A multipart body that is not an object (Jira's add_attachment: a bare binary string) has no
+    // part names; it is one file, sent as the part `file` (what such APIs read, Jira included).
+    const override = overrideFor('body');
+    const argument = claim(override?.name ?? 'file', 'body');
+    const described = rb.value['description'] ?? resolved['description'];
+    const text = typeof described === 'string' ? trimText(described, DESCRIPTION_BUDGET.argument) : undefined;
+    const schema = decorate(fileArgumentSchema(text), undefined, override);
+    slots.push({ name: argument, schema, required: bodyRequired });
+    return {
+      mediaType,
+      required: bodyRequired,
+      mode: 'properties',
+      properties: [{ argument, property: 'file' }],
+      files: ['file'],
+      ...(encoding && { encoding }),
+    };
+  }
   if (!canSpread) {
     const override = overrideFor('body');
     const argument = claim(override?.name ?? 'body', 'body');

@@ -44,6 +44,8 @@ export interface SchemaContext {
   readonly onTooDeep?: (pointer: string) => void;
   /** Called for each `pattern` that is not a valid Unicode regular expression (it is dropped). */
   readonly onInvalidPattern?: (pointer: string, pattern: string) => void;
+  /** Called for an object schema that requires names it forbids (see findForbiddenRequired). */
+  readonly onUnsatisfiable?: (pointer: string, names: readonly string[]) => void;
   /** Conversion state: the plan of `$defs` and caches. */
   readonly state: SchemaState;
 }
@@ -418,6 +420,8 @@ function convertNode(node: unknown, ctx: SchemaContext, frame: Frame): JsonSchem
   applyText(out, source, ctx, frame);
   const example = firstExample(source);
   if (example !== undefined) out['examples'] = [example];
+  const forbidden = findForbiddenRequired(source);
+  if (forbidden.length > 0) ctx.onUnsatisfiable?.(frame.pointer, forbidden);
   if (Array.isArray(out['required'])) {
     const props = isObject(out['properties']) ? out['properties'] : undefined;
     const kept = [
@@ -958,4 +962,29 @@ export function withDefs(root: Record<string, unknown>, defs: Map<string, JsonSc
     ...inlinedRoot,
     $defs: Object.fromEntries(kept.map(([name, body]) => [name, small.size > 0 ? inline(body) : body])),
   };
+}
+
+/**
+ * Names an object schema requires while `additionalProperties: false` forbids them (not listed in
+ * `properties`, matched by no `patternProperties`): no object can be valid, a contradiction in the
+ * document (Jira's ScreenTypes requires `defaultScreen` and lists `default`). The tool schema leaves
+ * the requirement out; the API's validation, if it follows its document, refuses every request.
+ */
+export function findForbiddenRequired(schema: unknown): string[] {
+  if (!isObject(schema) || schema['additionalProperties'] !== false || !Array.isArray(schema['required']))
+    return [];
+  const properties = isObject(schema['properties']) ? schema['properties'] : {};
+  const patterns = isObject(schema['patternProperties']) ? Object.keys(schema['patternProperties']) : [];
+  const matchesPattern = (name: string) =>
+    patterns.some((pattern) => {
+      try {
+        return new RegExp(pattern, 'u').test(name);
+      } catch {
+        return true; // a pattern that does not compile: not provably forbidden
+      }
+    });
+  const names = schema['required'].filter(
+    (name): name is string => typeof name === 'string' && !(name in properties) && !matchesPattern(name),
+  );
+  return [...new Set(names)].sort();
 }

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { JsonSchema, ToolBodyEncoding, ToolDefinition, ToolParamBinding } from '../define-tool.js';
-import { asFilePart } from './file-part.js';
+import { asFilePart, isFilePart } from './file-part.js';
 import { type CredentialPlacement, NO_CREDENTIAL } from './resolve-credential.js';
 import {
   encodeRfc3986,
@@ -179,6 +179,14 @@ function encodeRequestBody(
   }
   if (essence === 'multipart/form-data') {
     const chosen = boundary ?? `spec2mcp-${randomBytes(12).toString('hex')}`;
+    if (binding.mode === 'value' && (!isPlainObject(value) || isFilePart(value) || takesFile(tool))) {
+      // A multipart body whose schema is not an object (a bare binary string, as definitions generated
+      // before file bodies were one `file` argument say) is one file, sent as the part `file`.
+      return {
+        body: encodeMultipart(bareFileTool(tool), { file: bareFile(tool, value) }, chosen),
+        contentType: `multipart/form-data; boundary=${chosen}`,
+      };
+    }
     return {
       body: encodeMultipart(tool, requireObjectBody(tool, value), chosen),
       contentType: `multipart/form-data; boundary=${chosen}`,
@@ -203,6 +211,27 @@ export function isTextMediaType(essence: string): boolean {
     essence.endsWith('+xml') ||
     /^application\/(xml|yaml|x-yaml|sdp|x-ndjson|graphql|javascript|sql)$/.test(essence)
   );
+}
+
+/** The tool as if its body were the one file property `file` (the multipart fallback above). */
+function bareFileTool(tool: ToolDefinition): ToolDefinition {
+  const body = tool.http.body!;
+  return { ...tool, http: { ...tool.http, body: { ...body, mode: 'properties', files: ['file'] } } };
+}
+
+/** The whole-body argument is a file argument (`url` or `content_base64`), not an object of parts. */
+function takesFile(tool: ToolDefinition): boolean {
+  const argument = tool.http.body?.argument;
+  const schema = argument === undefined ? undefined : readProperties(tool.inputSchema)[argument];
+  const properties = readProperties(schema);
+  return 'content_base64' in properties && 'url' in properties;
+}
+
+/** A file argument, or base64 text (an input schema of `format: binary` asks for a string). */
+function bareFile(tool: ToolDefinition, value: unknown): unknown {
+  if (typeof value === 'string') return { content_base64: value };
+  if (asFilePart(value) !== undefined) return value;
+  throw new BuildRequestError(`The body of ${tool.name} must be a file: {url} or {content_base64}.`);
 }
 
 function requireObjectBody(tool: ToolDefinition, value: unknown): Record<string, unknown> {

@@ -199,6 +199,68 @@ describe('buildInput: required objects a form body would send as nothing when em
   });
 });
 
+describe('buildInput: a multipart body that is not an object', () => {
+  it('a bare binary string (Jira add_attachment) is one file argument sent as the part `file`', () => {
+    const built = build({
+      requestBody: body({ 'multipart/form-data': { schema: { type: 'string', format: 'binary' } } }),
+    });
+    expect(props(built.inputSchema)).toEqual({ file: fileArgumentSchema(undefined) });
+    expect((built.inputSchema as { required: string[] }).required).toEqual(['file']);
+    expect(built.body).toEqual({
+      mediaType: 'multipart/form-data',
+      required: true,
+      mode: 'properties',
+      properties: [{ argument: 'file', property: 'file' }],
+      files: ['file'],
+    });
+  });
+});
+
+describe('buildInput: schemas no value can satisfy', () => {
+  const screens = (extra: Record<string, unknown>) =>
+    build({
+      requestBody: body({
+        'application/json': {
+          schema: {
+            type: 'object',
+            properties: {
+              screens: {
+                type: 'object',
+                required: ['defaultScreen'],
+                properties: { default: { type: 'integer' } },
+                ...extra,
+              },
+            },
+          },
+        },
+      }),
+    });
+
+  it('a required name not listed while additionalProperties is false (Jira ScreenTypes) is a warning there', () => {
+    const built = screens({ additionalProperties: false });
+    expect(built.diagnostics.map((d) => [d.code, d.severity, d.source.pointer])).toEqual([
+      [
+        'MCPGEN_UNSATISFIABLE_SCHEMA',
+        'warning',
+        '/paths/~1x/post/requestBody/content/application~1json/schema/properties/screens',
+      ],
+    ]);
+    expect(built.diagnostics[0]?.message).toMatch(/requires `defaultScreen` but lists no such property/);
+    // The tool schema still leaves the impossible requirement out, so a model can call the tool.
+    expect(props(built.inputSchema)['screens']).not.toHaveProperty('required');
+  });
+
+  it.each([
+    { given: 'additionalProperties allowed', extra: {} },
+    {
+      given: 'a patternProperties that matches the name',
+      extra: { additionalProperties: false, patternProperties: { Screen$: {} } },
+    },
+  ])('not with $given', ({ extra }) => {
+    expect(screens(extra).diagnostics).toEqual([]);
+  });
+});
+
 describe('buildInput: multipart file arguments', () => {
   it.each([
     {
