@@ -136,7 +136,7 @@ interface CompiledSurface {
     scope: CallScope,
   ): Promise<CallToolResult>;
   listPrompts(): ListPromptsResult;
-  getPrompt(name: string, args: Record<string, string> | undefined): GetPromptResult;
+  getPrompt(name: string, args: Record<string, string> | undefined): Promise<GetPromptResult>;
 }
 
 /** Everything the handlers need from one generation of the API, built once per (re)load. */

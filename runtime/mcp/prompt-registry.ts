@@ -5,17 +5,16 @@
  * that does not compile (MCPGEN_PROMPT_INVALID), and loading Handlebars is ~25 ms of CPU a server
  * need not spend before its first tools/list.
  */
-import { createRequire } from 'node:module';
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type HandlebarsModule from 'handlebars';
 import type { PromptDefinition } from '../define-tool.js';
 
-// Handlebars (CommonJS) is required on the first prompts/get: a server that is never asked for a
-// prompt never loads it, and rendering stays synchronous for its callers.
-const require = createRequire(import.meta.url);
-let handlebars: typeof HandlebarsModule | undefined;
-function loadHandlebars(): typeof HandlebarsModule {
-  handlebars ??= require('handlebars') as typeof HandlebarsModule;
+// Handlebars loads on the first prompts/get: a server never asked for a prompt never loads it. A
+// dynamic import with a literal specifier, so esbuild puts it in the .mcpb bundle (which runs with
+// no node_modules beside it); a createRequire call would be invisible to it.
+let handlebars: Promise<typeof HandlebarsModule> | undefined;
+function loadHandlebars(): Promise<typeof HandlebarsModule> {
+  handlebars ??= import('handlebars').then((module) => module.default);
   return handlebars;
 }
 
@@ -25,7 +24,7 @@ export type PromptListing = Omit<PromptDefinition, 'template'>;
 export interface PromptRegistry {
   readonly listResult: { readonly prompts: readonly PromptListing[] };
   readonly size: number;
-  renderPrompt(name: string, args: Readonly<Record<string, string>> | undefined): RenderedPrompt;
+  renderPrompt(name: string, args: Readonly<Record<string, string>> | undefined): Promise<RenderedPrompt>;
 }
 
 export interface RenderedPrompt {
@@ -53,7 +52,7 @@ export function buildPromptRegistry(prompts: readonly PromptDefinition[]): Promp
   return {
     listResult,
     size: byName.size,
-    renderPrompt(name, args) {
+    async renderPrompt(name, args) {
       const prompt = byName.get(name);
       if (prompt === undefined) {
         throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${name}`);
@@ -71,7 +70,7 @@ export function buildPromptRegistry(prompts: readonly PromptDefinition[]): Promp
           `Missing required argument${missing.length > 1 ? 's' : ''} for prompt ${name}: ${missing.join(', ')}`,
         );
       }
-      const text = rendererOf(prompt)(given);
+      const text = (await rendererOf(prompt))(given);
       return {
         description: prompt.description,
         messages: [{ role: 'user', content: { type: 'text', text } }],
@@ -81,12 +80,12 @@ export function buildPromptRegistry(prompts: readonly PromptDefinition[]): Promp
 }
 
 /** Each template's render function, compiled on its first use and kept. */
-function createRenderers(): (prompt: PromptDefinition) => (args: object) => string {
+function createRenderers(): (prompt: PromptDefinition) => Promise<(args: object) => string> {
   const renderers = new Map<string, (args: object) => string>();
-  return (prompt) => {
+  return async (prompt) => {
     let render = renderers.get(prompt.name);
     if (render === undefined) {
-      const Handlebars = loadHandlebars();
+      const Handlebars = await loadHandlebars();
       try {
         // compile() alone parses on the first call; parsing here reports a broken template once, by name.
         Handlebars.parse(prompt.template);

@@ -138,6 +138,13 @@ describe('spec2mcp bundle generated/conveyor', () => {
       expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
       const items = (result.structuredContent as { items: { id: string }[] }).items;
       expect(items.map((workspace) => workspace.id)).toContain('wsp_acme');
+      // Handlebars must be inside server/index.js: nothing is installed beside an extension.
+      const prompt = await client.getPrompt({
+        name: 'workflow_health_report',
+        arguments: { workspace_id: 'wsp_acme' },
+      });
+      expect(prompt.messages[0]?.content).toMatchObject({ type: 'text' });
+      expect(JSON.stringify(prompt.messages)).toContain('Conveyor workspace wsp_acme');
     } finally {
       await client.close();
     }

@@ -23,25 +23,25 @@ describe('buildPromptRegistry', () => {
     expect(registry.listResult.prompts[0]).not.toHaveProperty('template');
   });
 
-  it('renders on prompts/get, unescaped, the same each time', () => {
+  it('renders on prompts/get, unescaped, the same each time', async () => {
     const registry = buildPromptRegistry([greet]);
-    const first = registry.renderPrompt('greet', { who: 'Ada' });
+    const first = await registry.renderPrompt('greet', { who: 'Ada' });
     expect(first.messages[0]?.content.text).toBe('Hello Ada & welcome');
-    expect(registry.renderPrompt('greet', { who: 'Bo' }).messages[0]?.content.text).toBe(
+    expect((await registry.renderPrompt('greet', { who: 'Bo' })).messages[0]?.content.text).toBe(
       'Hello Bo & welcome',
     );
   });
 
-  it('reports a template that does not parse by prompt name when asked for it', () => {
+  it('reports a template that does not parse by prompt name when asked for it', async () => {
     const registry = buildPromptRegistry([greet, broken]);
-    expect(() => registry.renderPrompt('broken', { who: 'Ada' })).toThrow(
+    await expect(registry.renderPrompt('broken', { who: 'Ada' })).rejects.toThrow(
       /Prompt broken: template does not parse: .*regenerate/s,
     );
-    expect(registry.renderPrompt('greet', { who: 'Ada' }).messages[0]?.content.text).toContain('Ada');
+    expect((await registry.renderPrompt('greet', { who: 'Ada' })).messages[0]?.content.text).toContain('Ada');
   });
 
-  it('refuses a missing required argument before rendering', () => {
-    expect(() => buildPromptRegistry([broken]).renderPrompt('broken', {})).toThrow(
+  it('refuses a missing required argument before rendering', async () => {
+    await expect(buildPromptRegistry([broken]).renderPrompt('broken', {})).rejects.toThrow(
       /Missing required argument for prompt broken: who/,
     );
   });
