@@ -71,6 +71,8 @@ interface DocumentResult {
   readonly incremental?: Measured;
   /** Pipeline time of the watch session's regeneration (its summary's total). */
   readonly watchMs?: number;
+  /** Its time per stage, as the summary prints it. */
+  readonly watchStages?: string;
   readonly edited?: string;
   readonly spec2mcpList?: ToolsListSize;
   readonly omgList?: ToolsListSize;
@@ -166,7 +168,7 @@ async function benchDocument(doc: (typeof DOCUMENTS)[number]): Promise<DocumentR
   const edit = editOneOperation(text);
   await writeFile(spec, edit.text);
   const incremental = await measure(generate, { env: BUILT });
-  const watchMs = await measureWatch(generate, spec, text, notes);
+  const watch = await measureWatch(generate, spec, text, notes);
   if ((await computeGeneratorFingerprint()) !== fingerprint) {
     notes.push(
       'generator/ changed during the bench: (d) and (e) could reuse nothing (every cache key changed)',
@@ -178,7 +180,7 @@ async function benchDocument(doc: (typeof DOCUMENTS)[number]): Promise<DocumentR
     ...result,
     incremental,
     edited: edit.operation,
-    ...(watchMs !== undefined ? { watchMs } : {}),
+    ...(watch ? { watchMs: watch.ms, watchStages: watch.stages } : {}),
     ...(spec2mcpList ? { spec2mcpList } : {}),
     ...(omgList ? { omgList } : {}),
   };
@@ -186,14 +188,14 @@ async function benchDocument(doc: (typeof DOCUMENTS)[number]): Promise<DocumentR
 
 /**
  * (e): starts `generate --watch` on the edited spec (its first run is warm from (d)), saves
- * the original back, and reads the pipeline time from the regeneration's summary.
+ * the original back, and reads the pipeline time (and per stage) from the regeneration's summary.
  */
 async function measureWatch(
   generate: readonly string[],
   spec: string,
   original: string,
   notes: string[],
-): Promise<number | undefined> {
+): Promise<{ ms: number; stages: string } | undefined> {
   const child = spawn(process.execPath, [...generate, '--watch'], {
     cwd: root,
     env: { ...process.env, ...BUILT },
@@ -218,12 +220,12 @@ async function measureWatch(
     }
     const mark = output.length;
     await writeFile(spec, original);
-    const summary = await waitFor(/time: [^\n]*total ([\d.]+) (ms|s)/, mark);
+    const summary = await waitFor(/time: ([^;\n]*); total ([\d.]+) (ms|s)/, mark);
     if (!summary) {
       notes.push(`--watch did not regenerate: ${lastLine(output)}`);
       return undefined;
     }
-    return Number(summary[1]) * (summary[2] === 's' ? 1000 : 1);
+    return { ms: Number(summary[2]) * (summary[3] === 's' ? 1000 : 1), stages: summary[1]! };
   } finally {
     child.kill('SIGINT');
     await collect(child, 10_000);
@@ -378,7 +380,7 @@ function report(results: readonly DocumentResult[]): void {
     if (r.edited) console.log(`  ${''.padEnd(54)}edited ${r.edited}; ${reused}`);
     console.log(
       `  ${'(e) the same, in --watch'.padEnd(26)} ${r.watchMs !== undefined ? seconds(r.watchMs).padStart(8) : '     n/a'}` +
-        '   (pipeline time from its summary; the process is warm)',
+        `   ${r.watchStages ?? ''} (pipeline time from its summary; the process is warm)`,
     );
     console.log(`  tools/list result, spec2mcp:              ${describeList(r.spec2mcpList)}`);
     console.log(`  tools/list result, openapi-mcp-generator: ${describeList(r.omgList)}`);
