@@ -25,6 +25,8 @@ export interface MemoizedLoad {
   readonly text: string;
   /** The source map's id of `text`. */
   readonly fileId: number;
+  /** Saves loaded from this memo since the last full load: each adds a hop to describing an older position. */
+  readonly edits: number;
   readonly sourceMap: SourceMap;
   readonly detected: DetectedVersion;
   readonly checks: CheckMemos;

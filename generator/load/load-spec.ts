@@ -63,6 +63,9 @@ export interface LoadedSpec {
   readonly reparsed?: string;
 }
 
+/** After this many saves loaded from the memo, one full load starts a fresh source map (bounded position lookups). */
+const MAX_EDITS = 64;
+
 export async function loadSpec(
   options: LoadSpecOptions,
   sink: DiagnosticSink,
@@ -70,7 +73,7 @@ export async function loadSpec(
 ): Promise<LoadedSpec | undefined> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const key = memoKey(options, cwd);
-  if (memo?.last?.key === key) {
+  if (memo?.last?.key === key && memo.last.edits < MAX_EDITS) {
     const reloaded = await reloadSpec(options, { cwd, memo, last: memo.last }, sink);
     if (reloaded) return reloaded;
   }
@@ -146,6 +149,7 @@ export async function loadSpec(
       specPath: layout.specPath,
       text: spec.text,
       fileId: spec.fileId,
+      edits: 0,
       sourceMap,
       detected,
       checks,
@@ -226,7 +230,7 @@ async function reloadSpec(
     { spec, overlays: [], specName: path.basename(layout.specPath), context },
     last.checks,
   );
-  memo.last = { ...last, text: read.text, fileId, detected };
+  memo.last = { ...last, text: read.text, fileId, edits: last.edits + (change ? 1 : 0), detected };
   for (const input of pending) sink.report(input);
   return { ...loaded, reparsed };
 }
