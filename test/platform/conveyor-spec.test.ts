@@ -282,6 +282,7 @@ describe('Conveyor overlays', () => {
       'arguments',
       'response',
       'toolsets',
+      'wait',
     ];
     for (const tool of collectTools(resolved).tools) {
       const name = String(tool.xMcp['name']);
