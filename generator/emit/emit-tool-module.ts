@@ -4,9 +4,10 @@
  * runtime interprets the definition.
  */
 import { toPascalCase } from '../ir/naming.js';
-import type { JsonSchema, ToolIR, WaitIR } from '../ir/types.js';
+import type { JsonSchema, ToolIR } from '../ir/types.js';
 import { printKey, printLiteral, sanitizeComment } from './print-literal.js';
 import { type ModuleStatement, printModule } from './print-module.js';
+import { toToolDefinition } from './runtime-definition.js';
 import { schemaToType, type TypeContext } from './schema-to-type.js';
 
 export const RUNTIME_IMPORT = '../../../runtime/define-tool.js';
@@ -41,26 +42,7 @@ export function emitToolModule(tool: ToolIR, header: string): string {
         },
   );
 
-  const definition = {
-    name: tool.name,
-    title: tool.title,
-    description: tool.description,
-    annotations: tool.annotations,
-    scopes: tool.scopes,
-    idempotency: tool.idempotency,
-    toolsets: tool.toolsets,
-    http: {
-      method: tool.http.method,
-      path: tool.http.path,
-      params: tool.params,
-      body: tool.body,
-      responseMediaType: tool.responseMediaType,
-    },
-    inputSchema: tool.inputSchema,
-    outputSchema: tool.outputSchema,
-    response: tool.response,
-    ...(tool.wait?.pollTool !== undefined && { wait: toToolWait(tool.wait, tool.wait.pollTool) }),
-  };
+  const definition = toToolDefinition(tool);
   statements.push({
     kind: 'const',
     isExported: true,
@@ -76,24 +58,6 @@ export function emitToolModule(tool: ToolIR, header: string): string {
     DEFINITION_PLACEHOLDER,
     () => `defineTool<${inputType}, ${outputType}>(${printLiteral(definition)})`,
   );
-}
-
-/** The runtime's ToolWait: what the generator resolved, without where it was written. */
-function toToolWait(wait: WaitIR, poll: string) {
-  return {
-    poll,
-    arguments: wait.arguments,
-    status: wait.status,
-    until: wait.until,
-    ...(wait.progressMessage !== undefined && { progressMessage: wait.progressMessage }),
-    intervalSeconds: wait.intervalSeconds,
-    maxIntervalSeconds: wait.maxIntervalSeconds,
-    timeoutSeconds: wait.timeoutSeconds,
-    maxTimeoutSeconds: wait.maxTimeoutSeconds,
-    argument: wait.argument,
-    secondsArgument: wait.secondsArgument,
-    default: wait.default,
-  };
 }
 
 /** An object schema with plain properties reads best as an interface with documented members. */
