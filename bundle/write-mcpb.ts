@@ -8,7 +8,7 @@ import { access, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadApi } from '../runtime/load-api.js';
-import { resolveBaseUrl } from '../runtime/stdio/run-stdio.js';
+import { resolveUpstreamBaseUrl } from '../runtime/upstream/resolve-base-url.js';
 import { buildMcpbManifest, MCPB_ENTRY_POINT, type McpbManifest } from './build-mcpb-manifest.js';
 import { BundleError, bundleStdioServer } from './bundle-stdio-server.js';
 
@@ -41,7 +41,11 @@ export async function writeMcpb(options: WriteMcpbOptions): Promise<WrittenMcpb>
   });
   let upstreamUrl: string;
   try {
-    upstreamUrl = resolveBaseUrl(api, options.upstreamUrl, "pass --upstream with the platform's base URL");
+    upstreamUrl = resolveUpstreamBaseUrl(
+      api,
+      options.upstreamUrl,
+      "pass --upstream with the platform's base URL",
+    );
   } catch (error) {
     throw new BundleError((error as Error).message);
   }

@@ -28,6 +28,7 @@ import { trackUnusedConnections } from './plugins/track-unused-connections.js';
 import upstreamClient from './plugins/upstream-client.js';
 import type { StoreConfig } from './stores/create-store.js';
 import type { Store } from './stores/store-types.js';
+import { resolveUpstreamBaseUrl } from './upstream/resolve-base-url.js';
 import { resolveCredentialPlacement } from './upstream/resolve-credential.js';
 
 export interface ServerOptions {
@@ -307,29 +308,4 @@ function resolveAuthenticate(options: ServerOptions): ServerOptions['authenticat
   if (options.trustedPrincipalHeader === undefined || options.trustedPrincipalHeader === '') return undefined;
   const fromHeaders = trustedHeaderAuthenticator(options.trustedPrincipalHeader);
   return (request) => fromHeaders(request.headers) ?? false;
-}
-
-/** The upstream base URL: explicit override, then `upstream.baseUrl`, then the first server. */
-export function resolveUpstreamBaseUrl(api: ApiDefinition, override: string | undefined): string {
-  const candidate = override || api.upstream.baseUrl || api.servers[0];
-  const fix = "pass --upstream or set SPEC2MCP_UPSTREAM_URL to the platform's base URL";
-  if (candidate === undefined || candidate === '') {
-    throw new Error(`API ${api.id} declares no upstream URL; ${fix}.`);
-  }
-  const variable = /\{[^}]*\}/.exec(candidate)?.[0];
-  if (variable !== undefined) {
-    throw new Error(
-      `Upstream URL "${candidate}" has a server variable ${variable} without a default; ${fix}.`,
-    );
-  }
-  let url: URL;
-  try {
-    url = new URL(candidate);
-  } catch {
-    throw new Error(`Upstream URL "${candidate}" is not absolute; ${fix}.`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`Upstream URL "${candidate}" must be http or https.`);
-  }
-  return candidate;
 }

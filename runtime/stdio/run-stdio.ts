@@ -8,6 +8,7 @@ import pino, { destination, type Logger } from 'pino';
 import type { ApiDefinition } from '../define-tool.js';
 import { buildLoggerOptions } from '../logger-options.js';
 import type { Store } from '../stores/store-types.js';
+import { resolveUpstreamBaseUrl } from '../upstream/resolve-base-url.js';
 import { readStdioConfig, StdioConfigError } from './read-stdio-config.js';
 import { serveStdioApi } from './serve-stdio.js';
 
@@ -46,7 +47,11 @@ export async function runStdio(options: RunStdioOptions): Promise<number> {
         `API ${api.id} serves one endpoint per tenant (path parameter ${tenantParam}); set SPEC2MCP_TENANT (or pass --tenant) to the tenant to act in.`,
       );
     }
-    const baseUrl = resolveBaseUrl(api, config.upstreamUrl);
+    const baseUrl = resolveUpstreamBaseUrl(
+      api,
+      config.upstreamUrl,
+      "set SPEC2MCP_UPSTREAM_URL (or pass --upstream) to the platform's base URL",
+    );
     if (api.upstream.auth !== undefined && config.upstreamCredential === undefined) {
       logger.warn(
         { scheme: api.upstream.auth.scheme },
@@ -102,35 +107,4 @@ export async function runStdio(options: RunStdioOptions): Promise<number> {
     logger.error({ err: error }, `stdio server failed: ${(error as Error).message}`);
     return 1;
   }
-}
-
-/**
- * The upstream base URL: the override, then `upstream.baseUrl`, then the first server. The same
- * rule as build-server.ts's resolveUpstreamBaseUrl, repeated so the bundle does not carry Fastify.
- */
-export function resolveBaseUrl(
-  api: ApiDefinition,
-  override: string | undefined,
-  fix = "set SPEC2MCP_UPSTREAM_URL (or pass --upstream) to the platform's base URL",
-): string {
-  const candidate = override || api.upstream.baseUrl || api.servers[0];
-  if (candidate === undefined || candidate === '') {
-    throw new Error(`API ${api.id} declares no upstream URL; ${fix}.`);
-  }
-  const variable = /\{[^}]*\}/.exec(candidate)?.[0];
-  if (variable !== undefined) {
-    throw new Error(
-      `Upstream URL "${candidate}" has a server variable ${variable} without a default; ${fix}.`,
-    );
-  }
-  let url: URL;
-  try {
-    url = new URL(candidate);
-  } catch {
-    throw new Error(`Upstream URL "${candidate}" is not absolute; ${fix}.`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`Upstream URL "${candidate}" must be http or https; ${fix}.`);
-  }
-  return candidate;
 }
