@@ -22,6 +22,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildPlatform } from '../../platform/conveyor/build-platform.js';
 import { DEMO_API_KEY } from '../../platform/conveyor/seed.js';
+import { SQLITE_NATIVE_BINDING_ENV } from '../../runtime/stores/open-sqlite-database.js';
 
 type Revision = '2025-11-25' | '2026-07-28';
 type Structured = Record<string, unknown>;
@@ -45,11 +46,15 @@ afterAll(async () => {
   await platform?.close();
 });
 
-/** The environment of the child: the credential, and nothing of the parent's SPEC2MCP_* settings. */
+/**
+ * The environment of the child: the credential, and nothing of the parent's SPEC2MCP_* settings but
+ * the SQLite addon the global setup built for this Node.js (Node 22 and 24 runs need it).
+ */
 function childEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (value !== undefined && !name.startsWith('SPEC2MCP_')) env[name] = value;
+    if (value === undefined) continue;
+    if (!name.startsWith('SPEC2MCP_') || name === SQLITE_NATIVE_BINDING_ENV) env[name] = value;
   }
   return { ...env, SPEC2MCP_UPSTREAM_CREDENTIAL: DEMO_API_KEY, ...extra };
 }
