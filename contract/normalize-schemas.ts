@@ -8,6 +8,7 @@
  * (validated as `anyOf`: the branches may overlap) and patterns JavaScript cannot compile are mapped;
  * annotations stay (examples feed the mock).
  */
+import { isValidPattern, makeNullable } from '../generator/ir/json-schema.js';
 import { isSchema } from './sample-values.js';
 
 export type Direction = 'input' | 'output';
@@ -129,7 +130,7 @@ export function createSchemaNormalizer(input: {
         const exclusive = node[key === 'minimum' ? 'exclusiveMinimum' : 'exclusiveMaximum'];
         out[exclusive === true ? (key === 'minimum' ? 'exclusiveMinimum' : 'exclusiveMaximum') : key] = value;
       } else if (key === 'pattern') {
-        if (typeof value === 'string' && compiles(value)) out[key] = value;
+        if (typeof value === 'string' && isValidPattern(value)) out[key] = value;
       } else if (key === 'type') {
         if (value !== 'file') out[key] = value;
       } else if (key === 'required' && Array.isArray(value)) {
@@ -163,25 +164,4 @@ function pinDiscriminator(
   const value = Object.entries(mapping).find(([, target]) => target === ref)?.[0];
   if (value === undefined) return normalize(branch);
   return { allOf: [normalize(branch), { properties: { [property]: { const: value } } }] };
-}
-
-function compiles(pattern: string): boolean {
-  try {
-    new RegExp(pattern, 'u');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** 3.0 `nullable: true`: null is one more allowed value. */
-function makeNullable(schema: Record<string, unknown>): Record<string, unknown> {
-  if (Array.isArray(schema['enum']) && !schema['enum'].includes(null)) {
-    schema['enum'] = [...schema['enum'], null];
-  }
-  const type = schema['type'];
-  if (typeof type === 'string') return { ...schema, type: [type, 'null'] };
-  if (Array.isArray(type)) return type.includes('null') ? schema : { ...schema, type: [...type, 'null'] };
-  if (Array.isArray(schema['enum'])) return schema;
-  return { anyOf: [schema, { type: 'null' }] };
 }

@@ -884,7 +884,7 @@ function applyExclusiveBound(
  * 3.0 `nullable: true` -> a `null` type. An enum gets `null` too: APIs that mark an
  * enum nullable do send null, and a strict reading would reject their real answers.
  */
-function makeNullable(schema: Record<string, unknown>): JsonSchema {
+export function makeNullable(schema: Record<string, unknown>): JsonSchema {
   const withNull =
     Array.isArray(schema['enum']) && !schema['enum'].includes(null)
       ? { ...schema, enum: [...schema['enum'], null] }
@@ -900,7 +900,8 @@ function makeNullable(schema: Record<string, unknown>): JsonSchema {
 
 const ANNOTATION_KEYWORDS = new Set(['description', 'title', 'default', 'examples', 'deprecated', 'format']);
 
-function isValidPattern(pattern: string): boolean {
+/** Whether JavaScript (and so Ajv, in unicode mode) can compile an OpenAPI `pattern`. */
+export function isValidPattern(pattern: string): boolean {
   try {
     new RegExp(pattern, 'u');
     return true;
